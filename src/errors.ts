@@ -1,0 +1,237 @@
+/**
+ * The typed errors of aixplain-llm, and the one factory that turns an HTTP error answer into
+ * the right class with the reference SDK's message (wire-protocol.md, section 7).
+ *
+ * Hand-written: the message table is specific to the aiXplain API.
+ */
+
+/** The base class of every error this package throws or attaches to a `ModelResponse`. */
+export class LLMError extends Error {
+  override name = 'LLMError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A problem found in the options or the input, before any request was sent. */
+export class ValidationError extends LLMError {
+  override name = 'ValidationError';
+  /** What was wrong, one entry per problem (`path` names the option). */
+  readonly issues: ReadonlyArray<{ path: string; message: string }>;
+  constructor(
+    message: string,
+    issues: ReadonlyArray<{ path: string; message: string }> = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.issues = issues;
+  }
+}
+
+/** A non-2xx answer from the API. Subclasses name the status family. */
+export class APIError extends LLMError {
+  override name = 'APIError';
+  /** The HTTP status. */
+  readonly status: number;
+  /** The parsed body of the answer (JSON when it was JSON, else its text). */
+  readonly body: unknown;
+  /** The headers of the answer. */
+  readonly headers: Headers;
+  /** The request id, from the body's `requestId` or the `x-request-id` header. */
+  readonly requestId: string | undefined;
+
+  constructor(status: number, body: unknown, headers: Headers, message: string) {
+    super(message);
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+    this.requestId = requestIdOf(body, headers);
+  }
+
+  /**
+   * Builds the subclass that fits `status`, with the message of the reference table.
+   * `bodyIsJson: false` says the body was not JSON (its text is kept in `body`), which the
+   * message reports as "unspecified error", as the reference SDK does.
+   */
+  static generate(
+    status: number,
+    body: unknown,
+    headers: Headers = new Headers(),
+    bodyIsJson = true,
+  ): APIError {
+    const message = errorMessageFor(status, bodyIsJson ? body : undefined);
+    const Class = errorClassFor(status);
+    return new Class(status, body, headers, message);
+  }
+}
+
+/** 401: the API key is missing, misspelt or no longer valid. */
+export class AuthenticationError extends APIError {
+  override name = 'AuthenticationError';
+}
+/** 403: the key may not run this model. */
+export class PermissionDeniedError extends APIError {
+  override name = 'PermissionDeniedError';
+}
+/** 404: no such model or run. */
+export class NotFoundError extends APIError {
+  override name = 'NotFoundError';
+}
+/** 429: too many requests. */
+export class RateLimitError extends APIError {
+  override name = 'RateLimitError';
+  /** The server's hint (`retry-after-ms` or `Retry-After`), in milliseconds, when it gave one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(status: number, body: unknown, headers: Headers, message: string) {
+    super(status, body, headers, message);
+    this.retryAfterMs = retryAfterMsOf(headers);
+  }
+}
+/** 402 and 470-479: not enough credits. */
+export class BillingError extends APIError {
+  override name = 'BillingError';
+}
+/** 460-469: the subscription is not active. */
+export class SubscriptionError extends APIError {
+  override name = 'SubscriptionError';
+}
+/** 480-489: the model's supplier failed. */
+export class SupplierError extends APIError {
+  override name = 'SupplierError';
+}
+/** 400, 490-499 and any other 4xx: the request was refused. */
+export class BadRequestError extends APIError {
+  override name = 'BadRequestError';
+}
+/** 5xx: the service failed. */
+export class InternalServerError extends APIError {
+  override name = 'InternalServerError';
+}
+
+/** The request could not be made, or the connection was cut. */
+export class ConnectionError extends LLMError {
+  override name = 'ConnectionError';
+}
+/** A deadline (`timeoutMs`, or a stream's first-chunk or idle timeout) passed before an answer. */
+export class TimeoutError extends LLMError {
+  override name = 'TimeoutError';
+}
+/** `syncPoll`'s deadline passed; `url` resumes the run. */
+export class PollTimeoutError extends TimeoutError {
+  override name = 'PollTimeoutError';
+  /** The poll URL, to resume polling later. */
+  readonly url: string;
+  constructor(message: string, url: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.url = url;
+  }
+}
+/** The caller's `AbortSignal` aborted. */
+export class AbortError extends LLMError {
+  override name = 'AbortError';
+}
+/** A stream carried an `error` event, or ended before `[DONE]`. */
+export class StreamError extends LLMError {
+  override name = 'StreamError';
+}
+
+type APIErrorClass = new (
+  status: number,
+  body: unknown,
+  headers: Headers,
+  message: string,
+) => APIError;
+
+function errorClassFor(status: number): APIErrorClass {
+  if (status === 401) return AuthenticationError;
+  if (status === 403) return PermissionDeniedError;
+  if (status === 404) return NotFoundError;
+  if (status === 429) return RateLimitError;
+  if (status === 402 || (status >= 470 && status <= 479)) return BillingError;
+  if (status >= 460 && status <= 469) return SubscriptionError;
+  if (status >= 480 && status <= 489) return SupplierError;
+  if (status >= 400 && status <= 499) return BadRequestError;
+  if (status >= 500 && status <= 599) return InternalServerError;
+  return APIError;
+}
+
+const FIXED_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'Bad request: Please verify the request payload and ensure it is correct.',
+  401: 'Unauthorized API key: Please verify the spelling of the API key and its current validity.',
+  402: 'Payment required: Please ensure you have enough credits to run this asset.',
+  403: 'Forbidden access: Please verify the API key and its current validity.',
+  404: 'Resource not found: Please verify the spelling of the resource and its current availability.',
+  429: 'Rate limit exceeded: Please try again later.',
+  500: 'Internal server error: Please try again later.',
+  503: 'Service unavailable: Please try again later.',
+  504: 'Gateway timeout: Please try again later.',
+};
+
+function statusText(status: number): string {
+  const fixed = FIXED_MESSAGES[status];
+  if (fixed !== undefined) return fixed;
+  if (status >= 460 && status <= 469)
+    return 'Subscription-related error: Please ensure that your subscription is active and has not expired.';
+  if (status >= 470 && status <= 479)
+    return 'Billing-related error: Please ensure you have enough credits to run this asset.';
+  if (status >= 480 && status <= 489)
+    return 'Supplier-related error: Please ensure that the selected supplier provides the asset you are trying to access.';
+  if (status >= 490 && status <= 499)
+    return 'Validation-related error: Please verify the request payload and ensure it is correct.';
+  if (status >= 400 && status <= 499) return `Unspecified Client Error (Status ${status})`;
+  return `Unspecified Server Error (Status ${status})`;
+}
+
+/**
+ * The `Details:` part of the reference rule: the body's `error` when the body is an object with
+ * that key, else the whole body; nothing for an empty or null one. Objects are rendered as JSON
+ * (the reference prints a Python repr). A body that was not JSON is `undefined` here and reads
+ * "unspecified error", as in the reference SDK.
+ */
+function detailsOf(body: unknown): string {
+  const details =
+    body !== null && typeof body === 'object' && !Array.isArray(body) && 'error' in body
+      ? (body as { error: unknown }).error
+      : body;
+  if (details === undefined) return 'unspecified error';
+  if (details === null || details === '' || details === false || details === 0) return '';
+  if (typeof details === 'object' && Object.keys(details).length === 0) return '';
+  return typeof details === 'string' ? details : JSON.stringify(details);
+}
+
+/**
+ * The message of the reference SDK for an HTTP error: the text of the status's row, then
+ * ` Details: <error>` when the body names one.
+ *
+ * `body` is the parsed JSON body, or `undefined` when the body was not JSON.
+ */
+export function errorMessageFor(status: number, body: unknown): string {
+  const details = detailsOf(body);
+  return details === '' ? statusText(status) : `${statusText(status)} Details: ${details}`;
+}
+
+function requestIdOf(body: unknown, headers: Headers): string | undefined {
+  if (body !== null && typeof body === 'object' && 'requestId' in body) {
+    const id = (body as { requestId: unknown }).requestId;
+    if (typeof id === 'string' && id !== '') return id;
+  }
+  return headers.get('x-request-id') ?? undefined;
+}
+
+/**
+ * The server's retry hint in milliseconds: `retry-after-ms`, else `Retry-After` in seconds or as
+ * an HTTP date. `undefined` when there is none or it makes no sense (negative, not a number).
+ */
+export function retryAfterMsOf(headers: Headers, now: number = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '') {
+    const value = Number(ms);
+    if (Number.isFinite(value) && value >= 0) return value;
+  }
+  const after = headers.get('retry-after');
+  if (after === null || after.trim() === '') return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,87 @@
+/**
+ * `ModelResponse`, what every run, poll and stream chunk gives back, and `ResponseStatus`.
+ */
+import type { LLMError } from './errors.js';
+
+/** The three states of a run. */
+export const ResponseStatus = {
+  IN_PROGRESS: 'IN_PROGRESS',
+  SUCCESS: 'SUCCESS',
+  FAILED: 'FAILED',
+} as const;
+/** `"IN_PROGRESS" | "SUCCESS" | "FAILED"`. */
+export type ResponseStatus = (typeof ResponseStatus)[keyof typeof ResponseStatus];
+
+/** Token counts, as the server reports them. */
+export interface Usage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+}
+
+/** The fields of a `ModelResponse`; every one but `status` may be left out and takes its default. */
+export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON'>> & {
+  status: ResponseStatus;
+};
+
+/**
+ * The result of a run, a poll or one stream chunk (api.md, "ModelResponse").
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.status === 'SUCCESS') console.log(res.data);
+ * else console.error(res.errorMessage);
+ */
+export class ModelResponse {
+  /** `IN_PROGRESS`, `SUCCESS` or `FAILED`. */
+  status: ResponseStatus;
+  /** The output: text for an LLM, any JSON otherwise. @default "" */
+  data: unknown;
+  /** Further details of the output. @default {} */
+  details: Record<string, unknown> | unknown[];
+  /** Whether the run has finished. @default false */
+  completed: boolean;
+  /** What went wrong, when `status` is FAILED. @default "" */
+  errorMessage: string;
+  /** Credits the run used. @default 0 */
+  usedCredits: number;
+  /** Time the run took, in seconds, as the server reports it. @default 0 */
+  runTime: number;
+  /** Token counts, when the server reports them. */
+  usage: Usage | undefined;
+  /** The poll URL of an unfinished (or timed-out) run. */
+  url: string | undefined;
+  /** The server's error code (`error_code`), when it gave one. */
+  errorCode: string | undefined;
+  /** The request id, from the body's `requestId` or the `x-request-id` header. */
+  requestId: string | undefined;
+  /** The asset that ran, when the server says. */
+  asset: Record<string, unknown> | undefined;
+  /** Every other key of the answer (`rawData`, `supplierError`, ...). @default {} */
+  additionalFields: Record<string, unknown>;
+  /** The typed error, set when `status` is FAILED. */
+  error: LLMError | undefined;
+
+  constructor(init: ModelResponseInit) {
+    this.status = init.status;
+    this.data = init.data ?? '';
+    this.details = init.details ?? {};
+    this.completed = init.completed ?? false;
+    this.errorMessage = init.errorMessage ?? '';
+    this.usedCredits = init.usedCredits ?? 0;
+    this.runTime = init.runTime ?? 0;
+    this.usage = init.usage;
+    this.url = init.url;
+    this.errorCode = init.errorCode;
+    this.requestId = init.requestId;
+    this.asset = init.asset;
+    this.additionalFields = init.additionalFields ?? {};
+    this.error = init.error;
+  }
+
+  /** The fields as plain JSON; `error` becomes `{ name, message }`. */
+  toJSON(): Record<string, unknown> {
+    const { error, ...rest } = this;
+    return error === undefined ? rest : { ...rest, error: { name: error.name, message: error.message } };
+  }
+}
