@@ -28,7 +28,10 @@ export class ValidationError extends LLMError {
   }
 }
 
-/** A non-2xx answer from the API. Subclasses name the status family. */
+/**
+ * An error answer from the API: a non-2xx status (subclasses name the status family), or a 2xx
+ * answer that reports a failed run (then `status` is that 2xx status).
+ */
 export class APIError extends LLMError {
   override name = 'APIError';
   /** The HTTP status. */

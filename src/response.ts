@@ -82,6 +82,8 @@ export class ModelResponse {
   /** The fields as plain JSON; `error` becomes `{ name, message }`. */
   toJSON(): Record<string, unknown> {
     const { error, ...rest } = this;
-    return error === undefined ? rest : { ...rest, error: { name: error.name, message: error.message } };
+    return error === undefined
+      ? rest
+      : { ...rest, error: { name: error.name, message: error.message } };
   }
 }

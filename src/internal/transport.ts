@@ -1,0 +1,270 @@
+/**
+ * The single importer of generated/: sends the three requests through the generated client and
+ * turns whatever comes back into an `Answer`, a streaming `Response`, or a typed error.
+ *
+ * It also keeps the API key at home: poll URLs and redirects are followed only to `baseUrl`'s
+ * origin or a trusted one (the runtime's fetch would keep `x-api-key` on a cross-origin redirect),
+ * and the key is scrubbed from anything an error could show.
+ */
+import { createClient } from '../../generated/client/index.js';
+import { executeModel, executeModelAsync, pollRun } from '../../generated/sdk.gen.js';
+import {
+  AbortError,
+  APIError,
+  ConnectionError,
+  type LLMError,
+  TimeoutError,
+  ValidationError,
+} from '../errors.js';
+import type { Answer, RequestBody } from '../payload.js';
+import { VERSION } from '../version.js';
+
+/** What the transport needs from the LLM's resolved options. */
+export interface TransportConfig {
+  baseUrl: string;
+  apiKey: string;
+  fetch: typeof fetch | undefined;
+  headers: Record<string, string>;
+  trustedOrigins: string[];
+}
+
+/** Per-call settings. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+const MAX_REDIRECTS = 5;
+const REDACTED = '[redacted]';
+
+export type Transport = ReturnType<typeof createTransport>;
+
+export function createTransport(config: TransportConfig) {
+  const trusted = new Set([new URL(config.baseUrl).origin, ...config.trustedOrigins]);
+  const baseFetch = config.fetch ?? ((input: Request) => globalThis.fetch(input));
+  const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+  const client = createClient({
+    baseUrl: config.baseUrl,
+    auth: () => config.apiKey,
+    fetch: (request: Request) => guardedFetch(request, baseFetch, trusted),
+    headers: {
+      // Browsers refuse to let a page set User-Agent.
+      ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
+      ...config.headers,
+    },
+  });
+
+  const redact = (text: string) => text.split(config.apiKey).join(REDACTED);
+
+  /** Throws ValidationError, sending nothing, unless `url` is on a trusted origin. */
+  function assertTrusted(url: string): URL {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ValidationError('Invalid poll URL: it is not an absolute URL.', [
+        { path: 'url', message: 'is not an absolute URL' },
+      ]);
+    }
+    if (!trusted.has(parsed.origin)) {
+      throw new ValidationError(
+        `Refused to send the API key to ${parsed.origin}: it is neither baseUrl's origin nor in trustedOrigins.`,
+        [{ path: 'url', message: `origin ${parsed.origin} is not trusted` }],
+      );
+    }
+    return parsed;
+  }
+
+  /** Runs one generated-SDK call and turns every failure into this package's errors. */
+  async function send<T extends { response?: Response; error?: unknown; data?: unknown }>(
+    call: () => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T & { response: Response }> {
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      throw toLLMError(error, signal, redact);
+    }
+    if (result.response === undefined) throw toLLMError(result.error, signal, redact);
+    if (!result.response.ok) {
+      const { body, json } = errorBody(result.error);
+      throw APIError.generate(
+        result.response.status,
+        scrub(body, config.apiKey),
+        result.response.headers,
+        json,
+      );
+    }
+    return result as T & { response: Response };
+  }
+
+  async function answerOf(
+    call: () => Promise<{ response?: Response; error?: unknown; data?: unknown }>,
+    signal: AbortSignal | undefined,
+  ): Promise<Answer> {
+    const { data, response } = await send(call, signal);
+    const text = typeof data === 'string' ? data : '';
+    try {
+      return {
+        body: JSON.parse(text),
+        json: true,
+        headers: response.headers,
+        status: response.status,
+      };
+    } catch {
+      return { body: text, json: false, headers: response.headers, status: response.status };
+    }
+  }
+
+  return {
+    assertTrusted,
+
+    /** `POST /api/v2/execute/{id}` (sync) or `/api/v1/execute/{id}` (async). */
+    execute(version: 'v1' | 'v2', modelId: string, body: RequestBody, call: CallOptions) {
+      const run = version === 'v2' ? executeModel : executeModelAsync;
+      return answerOf(
+        () =>
+          run({
+            client,
+            path: { modelId },
+            body: body as never,
+            parseAs: 'text',
+            signal: call.signal,
+            headers: call.headers,
+          }),
+        call.signal,
+      );
+    },
+
+    /** The streamed run: resolves with the 2xx `Response` whose body is still unread. */
+    async stream(modelId: string, body: RequestBody, call: CallOptions): Promise<Response> {
+      const { response } = await send(
+        () =>
+          executeModel({
+            client,
+            path: { modelId },
+            body: body as never,
+            parseAs: 'stream',
+            signal: call.signal,
+            headers: { Accept: 'text/event-stream', ...call.headers },
+          }),
+        call.signal,
+      );
+      return response;
+    },
+
+    /** One `GET` on a poll URL, used exactly as the service gave it. */
+    poll(url: string, call: CallOptions): Promise<Answer> {
+      const parsed = assertTrusted(url);
+      const requestId = parsed.pathname.split('/').filter(Boolean).pop() ?? url;
+      return answerOf(
+        () =>
+          pollRun({
+            client,
+            // The URL exactly as the service gave it, split where the client joins it again.
+            baseUrl: parsed.origin,
+            url: `${parsed.pathname}${parsed.search}` as '/api/v1/data/{requestId}',
+            path: { requestId },
+            parseAs: 'text',
+            signal: call.signal,
+            headers: call.headers,
+          }),
+        call.signal,
+      );
+    },
+  };
+}
+
+/**
+ * Sends `request` without letting the runtime follow redirects: a redirect to a trusted origin is
+ * followed here (at most five), any other comes back as it is (a 3xx, which becomes an APIError).
+ */
+async function guardedFetch(
+  request: Request,
+  fetchImpl: (input: Request) => Promise<Response>,
+  trusted: ReadonlySet<string>,
+): Promise<Response> {
+  const body =
+    request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+  let current = request;
+  for (let hop = 0; ; hop++) {
+    const response = await fetchImpl(
+      new Request(current.url, {
+        method: current.method,
+        headers: current.headers,
+        body: current.method === 'GET' || current.method === 'HEAD' ? undefined : body,
+        signal: request.signal,
+        redirect: 'manual',
+      }),
+    );
+    const location = response.headers.get('location');
+    if (
+      response.status < 300 ||
+      response.status > 399 ||
+      location === null ||
+      hop >= MAX_REDIRECTS
+    ) {
+      return response;
+    }
+    const next = new URL(location, current.url);
+    if (!trusted.has(next.origin)) return response;
+    await response.body?.cancel();
+    const method = response.status === 303 ? 'GET' : current.method;
+    current = new Request(next, { method, headers: current.headers });
+  }
+}
+
+/** The body of an error answer as the generated client parsed it, and whether it was JSON. */
+function errorBody(error: unknown): { body: unknown; json: boolean } {
+  if (typeof error !== 'string') return { body: error, json: true };
+  try {
+    JSON.parse(error);
+    return { body: error, json: true };
+  } catch {
+    return { body: error, json: false };
+  }
+}
+
+/** A deep copy of `value` with every occurrence of `secret` in its strings replaced. */
+function scrub(value: unknown, secret: string): unknown {
+  if (typeof value === 'string') return value.split(secret).join(REDACTED);
+  if (value === null || typeof value !== 'object') return value;
+  const text = JSON.stringify(value);
+  return text.includes(secret) ? JSON.parse(text.split(secret).join(REDACTED)) : value;
+}
+
+function toLLMError(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  redact: (text: string) => string,
+): LLMError {
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof TimeoutError || reason instanceof AbortError) return reason;
+    return new AbortError('The request was aborted.', { cause: reason });
+  }
+  if (error instanceof ValidationError || error instanceof APIError) return error;
+  if (isZodError(error)) {
+    const issues = error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: redact(issue.message),
+    }));
+    const list = issues.map((i) => `\`${i.path}\` ${i.message}`).join('; ');
+    return new ValidationError(`Invalid request (the API spec refuses it): ${list}.`, issues, {
+      cause: error,
+    });
+  }
+  const detail = error instanceof Error ? redact(error.message) : 'unknown error';
+  return new ConnectionError(`Could not reach the service: ${detail}.`, { cause: error });
+}
+
+function isZodError(
+  error: unknown,
+): error is { issues: Array<{ path: PropertyKey[]; message: string }> } {
+  return (
+    error instanceof Error &&
+    Array.isArray((error as { issues?: unknown }).issues) &&
+    error.name.includes('ZodError')
+  );
+}

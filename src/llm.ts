@@ -1,0 +1,352 @@
+/**
+ * The `LLM` facade: validates options, shapes the body, and wires the transport, the retry
+ * policy, the poll loop and the stream reader together. The logic lives in those modules.
+ */
+import {
+  AbortError,
+  type LLMError,
+  retryAfterMsOf,
+  TimeoutError,
+  ValidationError,
+} from './errors.js';
+import { systemClock } from './internal/time.js';
+import { createTransport, type Transport } from './internal/transport.js';
+import {
+  type LLMOptions,
+  type ResolvedLLMOptions,
+  type RunOptions,
+  resolveLLMOptions,
+  resolveRunOptions,
+  resolveSyncPollOptions,
+  type SyncPollOptions,
+  validateInput,
+} from './options.js';
+import { type Answer, fromAnswer, fromError, toRequestBody } from './payload.js';
+import { pollUntilDone } from './polling.js';
+import { type ModelResponse, ResponseStatus } from './response.js';
+import { type HttpMethod, withRetries } from './retry.js';
+import { type ModelResponseStreamer, openStream } from './stream.js';
+
+/** The input of a run: the text, or an object whose `data` key is the input and whose other keys are parameters. */
+export type RunInput = string | Record<string, unknown>;
+
+/**
+ * A hosted large language model on the aiXplain model API.
+ *
+ * @example
+ * const llm = new LLM({ id: '669a63646eb56306647e1091', apiKey: process.env.AIXPLAIN_API_KEY });
+ * const res = await llm.run('Write a haiku about the sea.');
+ * console.log(res.status, res.data);
+ */
+export class LLM {
+  /** The model id. */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly supplier: string | number | Record<string, unknown>;
+  readonly version: string;
+  readonly function: 'text-generation';
+  readonly isSubscribed: boolean;
+  readonly cost: Record<string, unknown> | undefined;
+  /** The default temperature of every run. */
+  readonly temperature: number;
+  readonly functionType: string;
+  readonly additionalInfo: Record<string, unknown>;
+  /** The service's origin and path prefix. */
+  readonly baseUrl: string;
+  readonly maxRetries: number;
+  readonly throwOnError: boolean;
+  readonly trustedOrigins: readonly string[];
+  // A private field: never shown by JSON.stringify, util.inspect or String().
+  readonly #transport: Transport;
+
+  /**
+   * Validates `options` (throws `ValidationError`) and reads the environment for what is missing.
+   *
+   * @example
+   * const llm = new LLM({ id: 'my-model-id' }); // key from AIXPLAIN_API_KEY or TEAM_API_KEY
+   */
+  constructor(options: LLMOptions) {
+    const o: ResolvedLLMOptions = resolveLLMOptions(options);
+    this.id = o.id;
+    this.name = o.name;
+    this.description = o.description;
+    this.supplier = o.supplier;
+    this.version = o.version;
+    this.function = o.function;
+    this.isSubscribed = o.isSubscribed;
+    this.cost = o.cost;
+    this.temperature = o.temperature;
+    this.functionType = o.functionType;
+    this.additionalInfo = o.additionalInfo;
+    this.baseUrl = o.baseUrl;
+    this.maxRetries = o.maxRetries;
+    this.throwOnError = o.throwOnError;
+    this.trustedOrigins = Object.freeze([...o.trustedOrigins]);
+    this.#transport = createTransport(o);
+  }
+
+  /**
+   * Runs the model and resolves when it has finished: a run that turns asynchronous is polled
+   * within the same `timeoutMs`. API failures come back as a FAILED `ModelResponse` (or are
+   * thrown with `throwOnError`); bad options reject with `ValidationError` before any request.
+   * With `{ stream: true }` it resolves to a `ModelResponseStreamer`, as `stream()` does.
+   *
+   * @example
+   * const res = await llm.run('Hello', { context: 'You are terse.', maxTokens: 64 });
+   * if (res.status === 'SUCCESS') console.log(res.data);
+   * else console.error(res.errorMessage);
+   */
+  run(data: RunInput, options: RunOptions & { stream: true }): Promise<ModelResponseStreamer>;
+  run(data: RunInput, options?: RunOptions & { stream?: false }): Promise<ModelResponse>;
+  run(data: RunInput, options?: RunOptions): Promise<ModelResponse | ModelResponseStreamer>;
+  async run(data: RunInput, options?: RunOptions): Promise<ModelResponse | ModelResponseStreamer> {
+    const input = validateInput(data);
+    const run = resolveRunOptions(options, this.temperature);
+    if (run.stream) return this.#stream(input, run);
+    const body = toRequestBody(input, run);
+    const start = systemClock.now();
+    let first: ModelResponse;
+    try {
+      first = fromAnswer(await this.#execute('v2', body, run, start), 'execute');
+    } catch (error) {
+      return this.#settle(this.#failure(error));
+    }
+    if (first.status !== ResponseStatus.IN_PROGRESS || first.url === undefined) {
+      return this.#settle(first);
+    }
+    return this.#pollLoop(first.url, { ...run, start });
+  }
+
+  /**
+   * Runs the model and streams its tokens: `run(data, { ...options, stream: true })`.
+   *
+   * @example
+   * const stream = await llm.stream('Tell me a story.');
+   * for await (const chunk of stream) process.stdout.write(String(chunk.data));
+   * console.log(stream.status); // SUCCESS, or FAILED with the last chunk's errorMessage
+   */
+  stream(data: RunInput, options?: RunOptions): Promise<ModelResponseStreamer> {
+    return this.run(data, { ...options, stream: true });
+  }
+
+  /**
+   * Starts an asynchronous run and resolves at once with `status: IN_PROGRESS` and the poll URL
+   * in `url`; follow it with `syncPoll(url)` or `poll(url)`.
+   *
+   * @example
+   * const started = await llm.runAsync('Summarise this text...');
+   * const done = await llm.syncPoll(started.url!);
+   */
+  async runAsync(data: RunInput, options?: RunOptions): Promise<ModelResponse> {
+    const input = validateInput(data);
+    const run = resolveRunOptions(options, this.temperature);
+    if (run.stream) {
+      throw new ValidationError('Invalid run options: `stream` is not available with runAsync.', [
+        { path: 'stream', message: 'is not available with runAsync' },
+      ]);
+    }
+    try {
+      const answer = await this.#execute('v1', toRequestBody(input, run), run, systemClock.now());
+      return this.#settle(fromAnswer(answer, 'execute'));
+    } catch (error) {
+      return this.#settle(this.#failure(error));
+    }
+  }
+
+  /**
+   * Polls an asynchronous run once (one GET on `url`, retried on network errors, 408, 429 and
+   * 5xx). `url` must be on `baseUrl`'s origin or a trusted one, else `ValidationError`.
+   *
+   * @example
+   * const state = await llm.poll(started.url!);
+   * if (state.completed) console.log(state.data);
+   */
+  async poll(url: string, options?: { signal?: AbortSignal }): Promise<ModelResponse> {
+    const { signal } = resolveSyncPollOptions(options);
+    this.#transport.assertTrusted(url);
+    try {
+      const answer = await this.#get(url, signal, undefined);
+      return this.#settle(fromAnswer(answer, 'poll', url));
+    } catch (error) {
+      return this.#settle(this.#failure(error, url));
+    }
+  }
+
+  /**
+   * Polls `url` until the run finishes or `timeoutMs` passes. The first poll is immediate; the
+   * pause starts at `waitTimeMs` and grows x1.1, capped at 60 s. At the deadline the result is
+   * FAILED with `url` still set, so polling can resume (with `throwOnError`: `PollTimeoutError`).
+   *
+   * @example
+   * const res = await llm.syncPoll(url, { timeoutMs: 60_000 });
+   * if (res.status === 'FAILED' && !res.completed) console.log('resume later with', res.url);
+   */
+  async syncPoll(url: string, options?: SyncPollOptions): Promise<ModelResponse> {
+    const poll = resolveSyncPollOptions(options);
+    this.#transport.assertTrusted(url);
+    return this.#pollLoop(url, { ...poll, start: systemClock.now(), headers: {} });
+  }
+
+  /** `LLM(<id>, <name>)`: never the API key. */
+  toString(): string {
+    return `LLM(${this.id}, ${this.name})`;
+  }
+
+  /** The public settings; the API key is not among them. */
+  toJSON(): Record<string, unknown> {
+    return { ...this };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return Object.assign(Object.create({ constructor: LLM }), this.toJSON());
+  }
+
+  async #pollLoop(
+    url: string,
+    o: {
+      start: number;
+      timeoutMs: number;
+      waitTimeMs: number;
+      name: string;
+      signal?: AbortSignal;
+      headers: Record<string, string>;
+    },
+  ): Promise<ModelResponse> {
+    const deadline = o.start + o.timeoutMs;
+    const response = await pollUntilDone(
+      async (signal) => {
+        const answer = await this.#get(url, signal, deadline, o.headers);
+        return {
+          response: fromAnswer(answer, 'poll', url),
+          retryAfterMs: retryAfterMsOf(answer.headers),
+        };
+      },
+      {
+        url,
+        timeoutMs: o.timeoutMs,
+        waitTimeMs: o.waitTimeMs,
+        start: o.start,
+        signal: o.signal,
+        name: o.name,
+      },
+    ).catch((error: unknown) => this.#failure(error, url));
+    return this.#settle(response);
+  }
+
+  #get(
+    url: string,
+    signal: AbortSignal | undefined,
+    deadline: number | undefined,
+    headers?: Record<string, string>,
+  ): Promise<Answer> {
+    return this.#retry('GET', signal, deadline, (s) =>
+      this.#transport.poll(url, { signal: s, headers }),
+    );
+  }
+
+  /** One execute POST, retried where the model cannot have started, within the run's deadline. */
+  async #execute(
+    version: 'v1' | 'v2',
+    body: ReturnType<typeof toRequestBody>,
+    run: { timeoutMs: number; signal?: AbortSignal; headers: Record<string, string>; name: string },
+    start: number,
+  ): Promise<Answer> {
+    if (run.signal?.aborted)
+      throw new AbortError('The run was aborted.', { cause: run.signal.reason });
+    const deadline = start + run.timeoutMs;
+    const scope = deadlineScope(
+      run.signal,
+      deadline,
+      `${run.name}: no answer within ${run.timeoutMs} ms.`,
+    );
+    try {
+      return await this.#retry('POST', scope.signal, deadline, (signal) =>
+        this.#transport.execute(version, this.id, body, { signal, headers: run.headers }),
+      );
+    } catch (error) {
+      throw scope.timedOut() ? scope.timeoutError : error;
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  #retry<T>(
+    method: HttpMethod,
+    signal: AbortSignal | undefined,
+    deadline: number | undefined,
+    attempt: (signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    return withRetries(() => attempt(signal), {
+      maxRetries: this.maxRetries,
+      method,
+      signal,
+      deadline,
+    });
+  }
+
+  #stream(
+    input: RunInput,
+    run: ReturnType<typeof resolveRunOptions>,
+  ): Promise<ModelResponseStreamer> {
+    const body = toRequestBody(input, run);
+    const deadline = systemClock.now() + run.timeoutMs;
+    return openStream(
+      (signal) =>
+        this.#retry('POST', signal, deadline, (s) =>
+          this.#transport.stream(this.id, body, { signal: s, headers: run.headers }),
+        ),
+      {
+        timeoutMs: run.timeoutMs,
+        firstChunkTimeoutMs: run.firstChunkTimeoutMs,
+        idleTimeoutMs: run.idleTimeoutMs,
+        signal: run.signal,
+        throwOnError: this.throwOnError,
+      },
+    );
+  }
+
+  /** Bad input and the caller's own abort always reject; any other failure becomes FAILED. */
+  #failure(error: unknown, url?: string): ModelResponse {
+    if (error instanceof ValidationError || error instanceof AbortError) throw error;
+    return fromError(error as LLMError, url);
+  }
+
+  #settle(response: ModelResponse): ModelResponse {
+    if (this.throwOnError && response.status === ResponseStatus.FAILED && response.error) {
+      throw response.error;
+    }
+    return response;
+  }
+}
+
+/**
+ * A signal that aborts when the caller's does (with AbortError) or at `deadline` (with
+ * TimeoutError), so that the transport can tell the two apart. `dispose` clears the timer.
+ */
+function deadlineScope(outer: AbortSignal | undefined, deadline: number, message: string) {
+  const controller = new AbortController();
+  const timer = new AbortController();
+  const timeoutError = new TimeoutError(message);
+  let timedOut = false;
+  const onAbort = () =>
+    controller.abort(new AbortError('The run was aborted.', { cause: outer?.reason }));
+  if (outer?.aborted) onAbort();
+  else outer?.addEventListener('abort', onAbort, { once: true });
+  systemClock.sleep(deadline - systemClock.now(), timer.signal).then(
+    () => {
+      timedOut = true;
+      controller.abort(timeoutError);
+    },
+    () => {},
+  );
+  return {
+    signal: controller.signal,
+    timeoutError,
+    timedOut: () => timedOut,
+    dispose() {
+      timer.abort();
+      outer?.removeEventListener('abort', onAbort);
+    },
+  };
+}

@@ -1,0 +1,350 @@
+/**
+ * The options of `new LLM()` and of each run: their types, their defaults (DEFAULTS) and the one
+ * place that validates and merges them (resolveLLMOptions, resolveRunOptions). Validation uses
+ * zod's mini flavour, the same copy the generated request validators use.
+ */
+import * as z from 'zod/mini';
+import { ValidationError } from './errors.js';
+import { readEnv } from './internal/env.js';
+
+/** A message of the conversation so far. */
+export interface HistoryMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+}
+
+/** The options of `new LLM(options)` (api.md, "new LLM(options)"). */
+export interface LLMOptions {
+  /** The id of the model to run. Required, non-empty. */
+  id: string;
+  /** A display name. @default the id */
+  name?: string;
+  /** @default "" */
+  description?: string;
+  /** The team API key. @default env AIXPLAIN_API_KEY, then env TEAM_API_KEY */
+  apiKey?: string;
+  /** The service: an origin plus an optional path prefix. @default env AIXPLAIN_BASE_URL, then "https://models.aixplain.com" */
+  baseUrl?: string;
+  /** @default "aiXplain" */
+  supplier?: string | number | Record<string, unknown>;
+  /** @default "1.0" */
+  version?: string;
+  /** Only "text-generation" is accepted. @default "text-generation" */
+  function?: string;
+  /** @default false */
+  isSubscribed?: boolean;
+  /** The model's pricing, as the platform describes it. @default undefined */
+  cost?: Record<string, unknown>;
+  /** The default temperature of every run, in [0, 2]. @default 0.001 */
+  temperature?: number;
+  /** @default "ai" */
+  functionType?: string;
+  /** @default {} */
+  additionalInfo?: Record<string, unknown>;
+  /** The fetch to send requests with (a proxy agent, a test double...). @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Extra headers sent with every request. @default {} */
+  headers?: Record<string, string>;
+  /** Further attempts after a retryable failure; a retry never runs a model twice. @default 2 */
+  maxRetries?: number;
+  /** Throw the typed error instead of returning a FAILED `ModelResponse`. @default false */
+  throwOnError?: boolean;
+  /** Origins besides `baseUrl`'s to which the API key may be sent (poll URLs, redirects). @default [] */
+  trustedOrigins?: string[];
+}
+
+/** The options of one run (api.md, "RunOptions"). */
+export interface RunOptions {
+  /** The system prompt (wire `context`). @default null */
+  context?: string | null;
+  /** A prompt template (wire `prompt`). @default null */
+  prompt?: string | null;
+  /** The conversation so far (wire `history`). @default null */
+  history?: HistoryMessage[] | null;
+  /** Sampling temperature in [0, 2]. @default the LLM's temperature (0.001) */
+  temperature?: number;
+  /** The most tokens to generate, an integer >= 1 (wire `max_tokens`). @default 128 */
+  maxTokens?: number;
+  /** Nucleus sampling, in (0, 1] (wire `top_p`). @default 1.0 */
+  topP?: number;
+  /** The answer's format, sent as `response_format` exactly as given, and only when given. */
+  responseFormat?: unknown;
+  /** Further body keys; they win over everything but the input `data`. Never mutated. @default {} */
+  parameters?: Record<string, unknown>;
+  /** A label for errors; not sent. @default "model_process" */
+  name?: string;
+  /** Deadline of the whole run, polling included, in milliseconds. @default 300_000 */
+  timeoutMs?: number;
+  /** The first pause between polls, in milliseconds (at least 200 is used). @default 500 */
+  waitTimeMs?: number;
+  /** Stream the tokens (`run` then resolves to a `ModelResponseStreamer`). @default false */
+  stream?: boolean;
+  /** Streams only: the longest wait for the first token, in milliseconds. @default none */
+  firstChunkTimeoutMs?: number;
+  /** Streams only: the longest gap between two tokens, in milliseconds. @default none */
+  idleTimeoutMs?: number;
+  /** Aborts the run: its requests, its pauses and its stream. */
+  signal?: AbortSignal;
+  /** Extra headers for this call. */
+  headers?: Record<string, string>;
+}
+
+/** The options of `syncPoll`. */
+export interface SyncPollOptions {
+  /** Deadline of the polling, in milliseconds. @default 300_000 */
+  timeoutMs?: number;
+  /** The first pause between polls, in milliseconds (at least 200 is used). @default 500 */
+  waitTimeMs?: number;
+  /** A label for errors. @default "model_process" */
+  name?: string;
+  /** Aborts the polling. */
+  signal?: AbortSignal;
+}
+
+/** The defaults of api.md, in one place. */
+export const DEFAULTS = {
+  baseUrl: 'https://models.aixplain.com',
+  supplier: 'aiXplain',
+  version: '1.0',
+  function: 'text-generation',
+  functionType: 'ai',
+  temperature: 0.001,
+  maxRetries: 2,
+  maxTokens: 128,
+  topP: 1.0,
+  name: 'model_process',
+  timeoutMs: 300_000,
+  waitTimeMs: 500,
+} as const;
+
+const record = z.record(z.string(), z.unknown());
+const finite = z.number().check(z.refine(Number.isFinite, 'must be a finite number'));
+const timeMs = finite.check(z.gte(0));
+const abortSignal = z.custom<AbortSignal>(
+  (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
+  'must be an AbortSignal',
+);
+
+const llmSchema = z.strictObject({
+  id: z.string().check(z.minLength(1, 'must be a non-empty string')),
+  name: z.optional(z.string()),
+  description: z.optional(z.string()),
+  apiKey: z.optional(z.string().check(z.minLength(1, 'must be a non-empty string'))),
+  baseUrl: z.optional(z.string()),
+  supplier: z.optional(z.union([z.string(), z.number(), record])),
+  version: z.optional(z.string()),
+  function: z.optional(z.literal('text-generation', 'only "text-generation" is supported')),
+  isSubscribed: z.optional(z.boolean()),
+  cost: z.optional(record),
+  temperature: z.optional(finite.check(z.gte(0), z.lte(2))),
+  functionType: z.optional(z.string()),
+  additionalInfo: z.optional(record),
+  fetch: z.optional(z.custom<typeof fetch>((v) => typeof v === 'function', 'must be a function')),
+  headers: z.optional(z.record(z.string(), z.string())),
+  maxRetries: z.optional(z.int().check(z.gte(0))),
+  throwOnError: z.optional(z.boolean()),
+  trustedOrigins: z.optional(z.array(z.string())),
+});
+
+const historySchema = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.string(),
+});
+
+const runSchema = z.strictObject({
+  context: z.optional(z.nullable(z.string())),
+  prompt: z.optional(z.nullable(z.string())),
+  history: z.optional(z.nullable(z.array(historySchema))),
+  temperature: z.optional(finite.check(z.gte(0), z.lte(2))),
+  maxTokens: z.optional(z.int().check(z.gte(1))),
+  topP: z.optional(finite.check(z.gt(0), z.lte(1))),
+  responseFormat: z.optional(z.unknown()),
+  parameters: z.optional(record),
+  name: z.optional(z.string()),
+  timeoutMs: z.optional(timeMs),
+  waitTimeMs: z.optional(timeMs),
+  stream: z.optional(z.boolean()),
+  firstChunkTimeoutMs: z.optional(timeMs),
+  idleTimeoutMs: z.optional(timeMs),
+  signal: z.optional(abortSignal),
+  headers: z.optional(z.record(z.string(), z.string())),
+});
+
+const syncPollSchema = z.strictObject({
+  timeoutMs: z.optional(timeMs),
+  waitTimeMs: z.optional(timeMs),
+  name: z.optional(z.string()),
+  signal: z.optional(abortSignal),
+});
+
+const inputSchema = z.union([z.string(), record]);
+
+/** Parses `value` or throws a ValidationError whose message names each bad option. */
+function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path:
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.join(', ')
+        : issue.path.map(String).join('.') || what,
+    message:
+      issue.code === 'unrecognized_keys' ? 'is not a known option' : (issue.message as string),
+  }));
+  const list = issues.map((i) => `\`${i.path}\` ${i.message}`).join('; ');
+  throw new ValidationError(`Invalid ${what}: ${list}.`, issues);
+}
+/** The LLM's settings once validated and merged with the environment and DEFAULTS. */
+export interface ResolvedLLMOptions {
+  id: string;
+  name: string;
+  description: string;
+  apiKey: string;
+  baseUrl: string;
+  supplier: string | number | Record<string, unknown>;
+  version: string;
+  function: 'text-generation';
+  isSubscribed: boolean;
+  cost: Record<string, unknown> | undefined;
+  temperature: number;
+  functionType: string;
+  additionalInfo: Record<string, unknown>;
+  fetch: typeof fetch | undefined;
+  headers: Record<string, string>;
+  maxRetries: number;
+  throwOnError: boolean;
+  trustedOrigins: string[];
+}
+
+function normalizeBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(`Invalid LLM options: \`baseUrl\` is not a URL.`, [
+      { path: 'baseUrl', message: 'is not a URL' },
+    ]);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    throw new ValidationError(
+      'Invalid LLM options: `baseUrl` must be an http(s) origin with an optional path prefix.',
+      [{ path: 'baseUrl', message: 'must be an http(s) origin with an optional path prefix' }],
+    );
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function normalizeOrigin(value: string): string {
+  try {
+    const origin = new URL(value).origin;
+    if (origin !== 'null') return origin;
+  } catch {}
+  throw new ValidationError(
+    `Invalid LLM options: \`trustedOrigins\` has "${value}", not an origin.`,
+    [{ path: 'trustedOrigins', message: `"${value}" is not an origin` }],
+  );
+}
+
+/** Validates the constructor's options and fills in the environment and the defaults. */
+export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new ValidationError('Invalid LLM options: expected an object with at least `id`.', [
+      { path: 'options', message: 'expected an object' },
+    ]);
+  }
+  const o = parseOrThrow(llmSchema, options, 'LLM options');
+  const apiKey = o.apiKey ?? readEnv('AIXPLAIN_API_KEY') ?? readEnv('TEAM_API_KEY');
+  if (apiKey === undefined) {
+    throw new ValidationError(
+      'Invalid LLM options: no API key. Pass `apiKey` or set AIXPLAIN_API_KEY (or TEAM_API_KEY).',
+      [{ path: 'apiKey', message: 'is missing' }],
+    );
+  }
+  return {
+    id: o.id,
+    name: o.name ?? o.id,
+    description: o.description ?? '',
+    apiKey,
+    baseUrl: normalizeBaseUrl(o.baseUrl ?? readEnv('AIXPLAIN_BASE_URL') ?? DEFAULTS.baseUrl),
+    supplier: o.supplier ?? DEFAULTS.supplier,
+    version: o.version ?? DEFAULTS.version,
+    function: DEFAULTS.function,
+    isSubscribed: o.isSubscribed ?? false,
+    cost: o.cost,
+    temperature: o.temperature ?? DEFAULTS.temperature,
+    functionType: o.functionType ?? DEFAULTS.functionType,
+    additionalInfo: { ...(o.additionalInfo ?? {}) },
+    fetch: o.fetch,
+    headers: { ...(o.headers ?? {}) },
+    maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
+    throwOnError: o.throwOnError ?? false,
+    trustedOrigins: (o.trustedOrigins ?? []).map(normalizeOrigin),
+  };
+}
+
+/** One run's options once validated and merged with the LLM's and DEFAULTS. */
+export interface ResolvedRunOptions {
+  context: string | null;
+  prompt: string | null;
+  history: HistoryMessage[] | null;
+  temperature: number;
+  maxTokens: number;
+  topP: number;
+  /** `undefined` when not given: `response_format` is then not sent. */
+  responseFormat: unknown;
+  parameters: Record<string, unknown>;
+  name: string;
+  timeoutMs: number;
+  waitTimeMs: number;
+  stream: boolean;
+  firstChunkTimeoutMs: number | undefined;
+  idleTimeoutMs: number | undefined;
+  signal: AbortSignal | undefined;
+  headers: Record<string, string>;
+}
+
+/** Validates the input of a run: a string, or an object. */
+export function validateInput(data: unknown): string | Record<string, unknown> {
+  return parseOrThrow(inputSchema, data, 'input `data` (expected a string or an object)') as
+    | string
+    | Record<string, unknown>;
+}
+
+/** Validates one run's options and fills in the LLM's temperature and DEFAULTS. */
+export function resolveRunOptions(
+  options: RunOptions | undefined,
+  llmTemperature: number,
+): ResolvedRunOptions {
+  const o = parseOrThrow(runSchema, options ?? {}, 'run options');
+  return {
+    context: o.context ?? null,
+    prompt: o.prompt ?? null,
+    history: o.history ?? null,
+    temperature: o.temperature ?? llmTemperature,
+    maxTokens: o.maxTokens ?? DEFAULTS.maxTokens,
+    topP: o.topP ?? DEFAULTS.topP,
+    responseFormat: o.responseFormat,
+    parameters: o.parameters ?? {},
+    name: o.name ?? DEFAULTS.name,
+    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
+    waitTimeMs: o.waitTimeMs ?? DEFAULTS.waitTimeMs,
+    stream: o.stream ?? false,
+    firstChunkTimeoutMs: o.firstChunkTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+    signal: o.signal,
+    headers: o.headers ?? {},
+  };
+}
+
+/** Validates `syncPoll`'s options and fills in DEFAULTS. */
+export function resolveSyncPollOptions(
+  options: SyncPollOptions | undefined,
+): Required<Omit<SyncPollOptions, 'signal'>> & { signal: AbortSignal | undefined } {
+  const o = parseOrThrow(syncPollSchema, options ?? {}, 'syncPoll options');
+  return {
+    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
+    waitTimeMs: o.waitTimeMs ?? DEFAULTS.waitTimeMs,
+    name: o.name ?? DEFAULTS.name,
+    signal: o.signal,
+  };
+}
