@@ -195,7 +195,7 @@ export class LLM {
 
   /** The public settings; the API key is not among them. */
   toJSON(): Record<string, unknown> {
-    return { ...this };
+    return { ...this } as Record<string, unknown>;
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {

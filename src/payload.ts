@@ -149,7 +149,7 @@ export function fromAnswer(
   return new ModelResponse({
     ...fields,
     status,
-    completed: typeof body.completed === 'boolean' ? body.completed : status !== 'IN_PROGRESS',
+    completed: typeof body.completed === 'boolean' ? body.completed : true,
     data: body.data ?? '',
     errorMessage,
     url: pollUrl,

@@ -46,7 +46,7 @@ export function createTransport(config: TransportConfig) {
   const client = createClient({
     baseUrl: config.baseUrl,
     auth: () => config.apiKey,
-    fetch: (request: Request) => guardedFetch(request, baseFetch, trusted),
+    fetch: ((request: Request) => guardedFetch(request, baseFetch, trusted)) as typeof fetch,
     headers: {
       // Browsers refuse to let a page set User-Agent.
       ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
@@ -169,7 +169,7 @@ export function createTransport(config: TransportConfig) {
             parseAs: 'text',
             signal: call.signal,
             headers: call.headers,
-          }),
+          } as Parameters<typeof pollRun>[0]),
         call.signal,
       );
     },
