@@ -27,6 +27,7 @@ export {
   DEFAULTS,
   type HistoryMessage,
   type LLMOptions,
+  type PollProgress,
   type RunOptions,
   type SyncPollOptions,
 } from './options.js';

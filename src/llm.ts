@@ -13,6 +13,7 @@ import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
   type LLMOptions,
+  type PollProgress,
   type ResolvedLLMOptions,
   type RunOptions,
   resolveLLMOptions,
@@ -211,6 +212,7 @@ export class LLM {
       name: string;
       signal?: AbortSignal;
       headers: Record<string, string>;
+      onPoll?: (progress: PollProgress) => void;
     },
   ): Promise<ModelResponse> {
     const deadline = o.start + o.timeoutMs;
@@ -229,6 +231,7 @@ export class LLM {
         start: o.start,
         signal: o.signal,
         name: o.name,
+        onPoll: o.onPoll,
       },
     ).catch((error: unknown) => this.#failure(error, url));
     return this.#settle(response);

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ValidationError } from './errors.js';
 import { readEnv } from './internal/env.js';
+import type { ModelResponse } from './response.js';
 
 /** A message of the conversation so far. */
 export interface HistoryMessage {
@@ -87,6 +88,18 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Extra headers for this call. */
   headers?: Record<string, string>;
+  /** Called after every poll answer of a run that went asynchronous (progress). */
+  onPoll?: (progress: PollProgress) => void;
+}
+
+/** What `onPoll` hears after every poll answer. */
+export interface PollProgress {
+  /** Polls made so far. */
+  polls: number;
+  /** Milliseconds since the run (or `syncPoll`) started. */
+  elapsedMs: number;
+  /** The answer of this poll. */
+  response: ModelResponse;
 }
 
 /** The options of `syncPoll`. */
@@ -99,6 +112,8 @@ export interface SyncPollOptions {
   name?: string;
   /** Aborts the polling. */
   signal?: AbortSignal;
+  /** Called after every poll answer (progress). */
+  onPoll?: (progress: PollProgress) => void;
 }
 
 /** The defaults of api.md, in one place. */
@@ -120,6 +135,10 @@ export const DEFAULTS = {
 const record = z.record(z.string(), z.unknown());
 const finite = z.number().check(z.refine(Number.isFinite, 'must be a finite number'));
 const timeMs = finite.check(z.gte(0));
+const callback = z.custom<(progress: PollProgress) => void>(
+  (v) => typeof v === 'function',
+  'must be a function',
+);
 const abortSignal = z.custom<AbortSignal>(
   (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
   'must be an AbortSignal',
@@ -168,6 +187,7 @@ const runSchema = z.strictObject({
   idleTimeoutMs: z.optional(timeMs),
   signal: z.optional(abortSignal),
   headers: z.optional(z.record(z.string(), z.string())),
+  onPoll: z.optional(callback),
 });
 
 const syncPollSchema = z.strictObject({
@@ -175,6 +195,7 @@ const syncPollSchema = z.strictObject({
   waitTimeMs: z.optional(timeMs),
   name: z.optional(z.string()),
   signal: z.optional(abortSignal),
+  onPoll: z.optional(callback),
 });
 
 const inputSchema = z.union([z.string(), record]);
@@ -301,6 +322,7 @@ export interface ResolvedRunOptions {
   idleTimeoutMs: number | undefined;
   signal: AbortSignal | undefined;
   headers: Record<string, string>;
+  onPoll: ((progress: PollProgress) => void) | undefined;
 }
 
 /** Validates the input of a run: a string, or an object. */
@@ -333,18 +355,21 @@ export function resolveRunOptions(
     idleTimeoutMs: o.idleTimeoutMs,
     signal: o.signal,
     headers: o.headers ?? {},
+    onPoll: o.onPoll,
   };
 }
 
 /** Validates `syncPoll`'s options and fills in DEFAULTS. */
 export function resolveSyncPollOptions(
   options: SyncPollOptions | undefined,
-): Required<Omit<SyncPollOptions, 'signal'>> & { signal: AbortSignal | undefined } {
+): Required<Omit<SyncPollOptions, 'signal' | 'onPoll'>> &
+  Pick<SyncPollOptions, 'signal' | 'onPoll'> {
   const o = parseOrThrow(syncPollSchema, options ?? {}, 'syncPoll options');
   return {
     timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
     waitTimeMs: o.waitTimeMs ?? DEFAULTS.waitTimeMs,
     name: o.name ?? DEFAULTS.name,
     signal: o.signal,
+    onPoll: o.onPoll,
   };
 }

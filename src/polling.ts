@@ -1,0 +1,123 @@
+/**
+ * The poll loop of `syncPoll` (api.md "Polling", wire-protocol.md section 5, "This package"): the
+ * growing pause, the server's hint, a strict deadline and the caller's abort. One GET (and its
+ * retries) is the caller's `pollOnce`; this module only decides when to call it and when to stop.
+ *
+ * Hand-written: it fixes the reference SDK's quirks Q17-Q22 (soft cap, late deadline, lost URL,
+ * tight loop on `completed: null`, no hint, no cancel), which no library models.
+ */
+import { AbortError, PollTimeoutError } from './errors.js';
+import { abortErrorOf, type Clock, systemClock } from './internal/time.js';
+import { ModelResponse, ResponseStatus } from './response.js';
+
+/** The `errorMessage` of a poll that reached its deadline (the reference SDK's text). */
+export const POLL_TIMEOUT_MESSAGE = 'No response from the service.';
+
+const MIN_PAUSE_MS = 200;
+const MAX_PAUSE_MS = 60_000;
+const PAUSE_GROWTH = 1.1;
+
+/** One poll's mapped answer. */
+export interface PollAnswer {
+  /** The answer; anything but `IN_PROGRESS` ends the loop. */
+  response: ModelResponse;
+  /** The server's hint on this answer (`retry-after-ms` or `Retry-After`), in milliseconds. */
+  retryAfterMs?: number;
+}
+
+/** Options of `pollUntilDone`. */
+export interface PollLoopOptions {
+  /** The poll URL, kept in the timed-out result so that the caller can resume. */
+  url: string;
+  /** Deadline of the loop, in milliseconds from `start`. */
+  timeoutMs: number;
+  /** First pause between polls, in milliseconds (at least 200 is used). */
+  waitTimeMs: number;
+  /** A label for the timeout error's message. @default 'model_process' */
+  name?: string;
+  /** Clock time, in milliseconds, the deadline counts from. @default clock.now() at the call */
+  start?: number;
+  /** Aborts the poll in flight or the pause; the call rejects with `AbortError`. */
+  signal?: AbortSignal;
+  /** Reads the time and waits. @default systemClock */
+  clock?: Clock;
+  /** Called after every answer, finished or not (the CLI's progress line). */
+  onPoll?: (info: { polls: number; elapsedMs: number; response: ModelResponse }) => void;
+}
+
+/**
+ * Polls until an answer is finished (SUCCESS or FAILED) and resolves with it. The first poll is
+ * immediate; the pause starts at `max(waitTimeMs, 200)` and grows x1.1 after every unfinished
+ * answer, capped at 60 000; a server hint (itself capped at 60 000) replaces one pause while the
+ * schedule grows on underneath.
+ *
+ * At `start + timeoutMs` the poll in flight is aborted (the signal given to `pollOnce`) and the
+ * call resolves with a FAILED response holding `url` and a `PollTimeoutError`. A deadline already
+ * past at the call gives that result without polling. The caller's `signal` rejects with
+ * `AbortError` at once. A rejection of `pollOnce` (an `LLMError` such as a non-retryable HTTP
+ * error) is rethrown as it is: the facade turns it into a FAILED response.
+ */
+export async function pollUntilDone(
+  pollOnce: (signal: AbortSignal) => Promise<PollAnswer>,
+  options: PollLoopOptions,
+): Promise<ModelResponse> {
+  const { url, signal, onPoll } = options;
+  const clock = options.clock ?? systemClock;
+  const start = options.start ?? clock.now();
+  const deadline = start + options.timeoutMs;
+  const timedOut = () => timedOutResponse(url, options.timeoutMs, options.name ?? 'model_process');
+  if (signal?.aborted) throw abortErrorOf(signal);
+  if (clock.now() >= deadline) return timedOut();
+
+  // `scope` ends the poll or pause in flight, at the deadline or on the caller's abort;
+  // `done` ends the deadline timer once the loop is over.
+  const scope = new AbortController();
+  const done = new AbortController();
+  const onAbort = () => scope.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  clock.sleep(deadline - clock.now(), done.signal).then(
+    () => scope.abort(new PollTimeoutError(POLL_TIMEOUT_MESSAGE, url)),
+    () => {},
+  );
+  try {
+    let pauseMs = Math.max(options.waitTimeMs, MIN_PAUSE_MS);
+    for (let polls = 1; ; polls++) {
+      const { response, retryAfterMs } = await untilAborted(pollOnce(scope.signal), scope.signal);
+      onPoll?.({ polls, elapsedMs: clock.now() - start, response });
+      if (response.status !== ResponseStatus.IN_PROGRESS) return response;
+      const stepMs = Math.min(retryAfterMs ?? pauseMs, MAX_PAUSE_MS);
+      pauseMs = Math.min(pauseMs * PAUSE_GROWTH, MAX_PAUSE_MS);
+      await clock.sleep(Math.min(stepMs, deadline - clock.now()), scope.signal);
+      if (clock.now() >= deadline) return timedOut();
+    }
+  } catch (error) {
+    if (signal?.aborted) throw error instanceof AbortError ? error : abortErrorOf(signal);
+    if (scope.signal.aborted) return timedOut();
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    done.abort();
+  }
+}
+
+/** The FAILED result of a deadline; `url` lets the caller resume. */
+function timedOutResponse(url: string, timeoutMs: number, name: string): ModelResponse {
+  const message = `${name}: no final answer from ${url} within ${timeoutMs} ms.`;
+  return new ModelResponse({
+    status: ResponseStatus.FAILED,
+    completed: false,
+    errorMessage: POLL_TIMEOUT_MESSAGE,
+    url,
+    error: new PollTimeoutError(message, url),
+  });
+}
+
+/** Settles like `promise`, or rejects as soon as `signal` aborts, even if `promise` ignores it. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

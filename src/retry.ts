@@ -1,0 +1,110 @@
+/**
+ * The one retry policy of aixplain-llm (api.md "Retries", wire-protocol.md section 8): which
+ * failures are worth another attempt for a poll (GET) and for an execute (POST), how long to wait
+ * before it, and the loop that does both, abortable and bounded by a deadline.
+ *
+ * Hand-written rather than taken from a library: the POST rule (retry only where the model cannot
+ * have started) is specific to this API, and the waits must go through the injectable clock.
+ */
+import { APIError, ConnectionError, retryAfterMsOf } from './errors.js';
+import { type Clock, systemClock } from './internal/time.js';
+
+/** The two methods the package sends: GET for polls, POST for executes. */
+export type HttpMethod = 'GET' | 'POST';
+
+/** Options of `withRetries`. */
+export interface RetryOptions {
+  /** How many more attempts after the first, at most (an integer >= 0). */
+  maxRetries: number;
+  /** The method of the request the attempts send; it decides what is retryable. */
+  method: HttpMethod;
+  /** Aborts a back-off wait at once (the wait rejects with `AbortError`). */
+  signal?: AbortSignal;
+  /** Absolute time on `clock.now()`, in milliseconds, past which no wait may run. */
+  deadline?: number;
+  /** Reads the time and waits. @default systemClock */
+  clock?: Clock;
+  /** The jitter source, a number in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** Node (and undici) error codes that mean the connection was never made: nothing was sent. */
+const NEVER_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/** How many `cause` links to follow looking for such a code (ConnectionError -> TypeError -> ...). */
+const MAX_CAUSE_DEPTH = 4;
+/** The longest server hint (`Retry-After`, `retry-after-ms`) that is honoured, in milliseconds. */
+const MAX_HINT_MS = 60_000;
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 8_000;
+
+/** Whether the cause chain of `error` shows the connection was never made (fetch wraps undici's error in a TypeError). */
+function neverConnected(error: ConnectionError): boolean {
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
+    if (cause === null || typeof cause !== 'object') return false;
+    const { code } = cause as { code?: unknown };
+    if (typeof code === 'string' && NEVER_CONNECTED_CODES.has(code)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Whether a failed attempt of a `method` request may be tried again.
+ *
+ * A retry never runs a model twice: a poll (GET) only reads, so network errors, 408, 429 and 5xx
+ * are retried; an execute (POST) is retried only where the model cannot have started, that is a
+ * connection that was never made (refused, unknown host) and the 429 and 503 refusals. A cut
+ * connection (ECONNRESET), 500, 502, 504 or 408 may come after the model started, so they are not.
+ * Aborts, timeouts and validation errors are never retried.
+ */
+export function isRetryable(error: unknown, method: HttpMethod): boolean {
+  if (error instanceof ConnectionError) return method === 'GET' || neverConnected(error);
+  if (!(error instanceof APIError)) return false;
+  const { status } = error;
+  if (method === 'POST') return status === 429 || status === 503;
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/**
+ * The wait before retry number `retry` (0 for the first retry), in milliseconds: the server's hint
+ * (`retry-after-ms`, else `Retry-After`) when it is between 0 and 60 000, else an exponential
+ * back-off `min(500 * 2 ** retry, 8000)` less up to 25 % of jitter.
+ *
+ * @param random the jitter source, a number in [0, 1). @default Math.random
+ * @param nowMs the current time, to read an HTTP-date `Retry-After`. @default Date.now()
+ */
+export function retryDelayMs(
+  retry: number,
+  error: unknown,
+  random: () => number = Math.random,
+  nowMs: number = Date.now(),
+): number {
+  const hintMs = error instanceof APIError ? retryAfterMsOf(error.headers, nowMs) : undefined;
+  if (hintMs !== undefined && hintMs >= 0 && hintMs <= MAX_HINT_MS) return hintMs;
+  return Math.min(BASE_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - 0.25 * random());
+}
+
+/**
+ * Calls `attempt` (with 0 for the first attempt, 1 for the first retry, ...) until it resolves,
+ * retrying what `isRetryable` allows at most `maxRetries` times, after `retryDelayMs`.
+ * The last error is rethrown as it is: when retries run out, when it is not retryable, or when
+ * the wait would end after `deadline`. An abort during a wait rejects with `AbortError`.
+ */
+export async function withRetries<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  for (let attemptNumber = 0; ; attemptNumber++) {
+    try {
+      return await attempt(attemptNumber);
+    } catch (error) {
+      if (attemptNumber >= options.maxRetries || !isRetryable(error, options.method)) throw error;
+      const delayMs = retryDelayMs(attemptNumber, error, random, clock.now());
+      if (options.deadline !== undefined && clock.now() + delayMs > options.deadline) throw error;
+      await clock.sleep(delayMs, options.signal);
+    }
+  }
+}
