@@ -19,7 +19,9 @@ describe('LLM.run overloads', () => {
     expectTypeOf<Typed['plain']>().toEqualTypeOf<Promise<ModelResponse>>();
     expectTypeOf<Typed['explicitFalse']>().toEqualTypeOf<Promise<ModelResponse>>();
     expectTypeOf<Typed['streamed']>().toEqualTypeOf<Promise<ModelResponseStreamer>>();
-    expectTypeOf<Typed['unknown']>().toEqualTypeOf<Promise<ModelResponse | ModelResponseStreamer>>();
+    expectTypeOf<Typed['unknown']>().toEqualTypeOf<
+      Promise<ModelResponse | ModelResponseStreamer>
+    >();
     expectTypeOf<Typed['asyncRun']>().toEqualTypeOf<Promise<ModelResponse>>();
     expectTypeOf<Typed['polled']>().toEqualTypeOf<Promise<ModelResponse>>();
   });
