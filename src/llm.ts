@@ -2,19 +2,14 @@
  * The `LLM` facade: validates options, shapes the body, and wires the transport, the retry
  * policy, the poll loop and the stream reader together. The logic lives in those modules.
  */
-import {
-  AbortError,
-  type LLMError,
-  retryAfterMsOf,
-  TimeoutError,
-  ValidationError,
-} from './errors.js';
+import { AbortError, type LLMError, retryAfterMsOf, ValidationError } from './errors.js';
+import { deadlineScope } from './internal/deadline.js';
 import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
   type LLMOptions,
-  type PollProgress,
   type ResolvedLLMOptions,
+  type ResolvedRunOptions,
   type RunOptions,
   resolveLLMOptions,
   resolveRunOptions,
@@ -205,15 +200,8 @@ export class LLM {
 
   async #pollLoop(
     url: string,
-    o: {
-      start: number;
-      timeoutMs: number;
-      waitTimeMs: number;
-      name: string;
-      signal?: AbortSignal;
-      headers: Record<string, string>;
-      onPoll?: (progress: PollProgress) => void;
-    },
+    o: Pick<ResolvedRunOptions, 'timeoutMs' | 'waitTimeMs' | 'name' | 'headers'> &
+      Partial<Pick<ResolvedRunOptions, 'signal' | 'onPoll'>> & { start: number },
   ): Promise<ModelResponse> {
     const deadline = o.start + o.timeoutMs;
     const response = await pollUntilDone(
@@ -243,8 +231,8 @@ export class LLM {
     deadline: number | undefined,
     headers?: Record<string, string>,
   ): Promise<Answer> {
-    return this.#retry('GET', signal, deadline, (s) =>
-      this.#transport.poll(url, { signal: s, headers }),
+    return this.#retry('GET', signal, deadline, () =>
+      this.#transport.poll(url, { signal, headers }),
     );
   }
 
@@ -252,7 +240,7 @@ export class LLM {
   async #execute(
     version: 'v1' | 'v2',
     body: ReturnType<typeof toRequestBody>,
-    run: { timeoutMs: number; signal?: AbortSignal; headers: Record<string, string>; name: string },
+    run: Pick<ResolvedRunOptions, 'timeoutMs' | 'signal' | 'headers' | 'name'>,
     start: number,
   ): Promise<Answer> {
     if (run.signal?.aborted)
@@ -264,8 +252,11 @@ export class LLM {
       `${run.name}: no answer within ${run.timeoutMs} ms.`,
     );
     try {
-      return await this.#retry('POST', scope.signal, deadline, (signal) =>
-        this.#transport.execute(version, this.id, body, { signal, headers: run.headers }),
+      return await this.#retry('POST', scope.signal, deadline, () =>
+        this.#transport.execute(version, this.id, body, {
+          signal: scope.signal,
+          headers: run.headers,
+        }),
       );
     } catch (error) {
       throw scope.timedOut() ? scope.timeoutError : error;
@@ -278,26 +269,18 @@ export class LLM {
     method: HttpMethod,
     signal: AbortSignal | undefined,
     deadline: number | undefined,
-    attempt: (signal: AbortSignal | undefined) => Promise<T>,
+    attempt: () => Promise<T>,
   ): Promise<T> {
-    return withRetries(() => attempt(signal), {
-      maxRetries: this.maxRetries,
-      method,
-      signal,
-      deadline,
-    });
+    return withRetries(attempt, { maxRetries: this.maxRetries, method, signal, deadline });
   }
 
-  #stream(
-    input: RunInput,
-    run: ReturnType<typeof resolveRunOptions>,
-  ): Promise<ModelResponseStreamer> {
+  #stream(input: RunInput, run: ResolvedRunOptions): Promise<ModelResponseStreamer> {
     const body = toRequestBody(input, run);
     const deadline = systemClock.now() + run.timeoutMs;
     return openStream(
       (signal) =>
-        this.#retry('POST', signal, deadline, (s) =>
-          this.#transport.stream(this.id, body, { signal: s, headers: run.headers }),
+        this.#retry('POST', signal, deadline, () =>
+          this.#transport.stream(this.id, body, { signal, headers: run.headers }),
         ),
       {
         timeoutMs: run.timeoutMs,
@@ -321,35 +304,4 @@ export class LLM {
     }
     return response;
   }
-}
-
-/**
- * A signal that aborts when the caller's does (with AbortError) or at `deadline` (with
- * TimeoutError), so that the transport can tell the two apart. `dispose` clears the timer.
- */
-function deadlineScope(outer: AbortSignal | undefined, deadline: number, message: string) {
-  const controller = new AbortController();
-  const timer = new AbortController();
-  const timeoutError = new TimeoutError(message);
-  let timedOut = false;
-  const onAbort = () =>
-    controller.abort(new AbortError('The run was aborted.', { cause: outer?.reason }));
-  if (outer?.aborted) onAbort();
-  else outer?.addEventListener('abort', onAbort, { once: true });
-  systemClock.sleep(deadline - systemClock.now(), timer.signal).then(
-    () => {
-      timedOut = true;
-      controller.abort(timeoutError);
-    },
-    () => {},
-  );
-  return {
-    signal: controller.signal,
-    timeoutError,
-    timedOut: () => timedOut,
-    dispose() {
-      timer.abort();
-      outer?.removeEventListener('abort', onAbort);
-    },
-  };
 }
