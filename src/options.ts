@@ -3,8 +3,25 @@
  * place that validates and merges them (resolveLLMOptions, resolveRunOptions). Validation uses
  * zod's mini flavour, the same copy the generated request validators use.
  */
-import * as z from 'zod/mini';
 import { ValidationError } from './errors.js';
+import {
+  abortSignal,
+  boolean,
+  type Check,
+  checkShape,
+  either,
+  func,
+  type Issue,
+  isRecord,
+  nonEmptyString,
+  nullable,
+  number,
+  record,
+  string,
+  stringArray,
+  stringRecord,
+  unknown,
+} from './internal/check.js';
 import { readEnv } from './internal/env.js';
 import type { ModelResponse } from './response.js';
 
@@ -132,89 +149,111 @@ export const DEFAULTS = {
   waitTimeMs: 500,
 } as const;
 
-const record = z.record(z.string(), z.unknown());
-const finite = z.number().check(z.refine(Number.isFinite, 'must be a finite number'));
-const timeMs = finite.check(z.gte(0));
-const callback = z.custom<(progress: PollProgress) => void>(
-  (v) => typeof v === 'function',
-  'must be a function',
-);
-const abortSignal = z.custom<AbortSignal>(
-  (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
-  'must be an AbortSignal',
-);
+const ROLES = ['system', 'user', 'assistant', 'tool'];
+const temperature = number({ min: 0, max: 2 });
+const timeMs = number({ min: 0 });
 
-const llmSchema = z.strictObject({
-  id: z.string().check(z.minLength(1, 'must be a non-empty string')),
-  name: z.optional(z.string()),
-  description: z.optional(z.string()),
-  apiKey: z.optional(z.string().check(z.minLength(1, 'must be a non-empty string'))),
-  baseUrl: z.optional(z.string()),
-  supplier: z.optional(z.union([z.string(), z.number(), record])),
-  version: z.optional(z.string()),
-  function: z.optional(z.literal('text-generation', 'only "text-generation" is supported')),
-  isSubscribed: z.optional(z.boolean()),
-  cost: z.optional(record),
-  temperature: z.optional(finite.check(z.gte(0), z.lte(2))),
-  functionType: z.optional(z.string()),
-  additionalInfo: z.optional(record),
-  fetch: z.optional(z.custom<typeof fetch>((v) => typeof v === 'function', 'must be a function')),
-  headers: z.optional(z.record(z.string(), z.string())),
-  maxRetries: z.optional(z.int().check(z.gte(0))),
-  throwOnError: z.optional(z.boolean()),
-  trustedOrigins: z.optional(z.array(z.string())),
+/** Each history item needs a known `role` and a string `content`. */
+const history = nullable((value) => {
+  if (!Array.isArray(value)) return 'must be an array of { role, content }';
+  const bad = value.findIndex(
+    (item) =>
+      !isRecord(item) ||
+      !ROLES.includes(item.role as string) ||
+      typeof item.content !== 'string' ||
+      Object.keys(item).some((key) => key !== 'role' && key !== 'content'),
+  );
+  return bad === -1
+    ? undefined
+    : `item ${bad} must be { role: ${ROLES.map((r) => `"${r}"`).join(' | ')}, content: string }`;
 });
 
-const historySchema = z.strictObject({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.string(),
-});
+const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
+  id: nonEmptyString,
+  name: string,
+  description: string,
+  apiKey: nonEmptyString,
+  baseUrl: string,
+  supplier: either('must be a string, a number or an object', string, number({}), record),
+  version: string,
+  function: (v) => (v === 'text-generation' ? undefined : 'only "text-generation" is supported'),
+  isSubscribed: boolean,
+  cost: record,
+  temperature,
+  functionType: string,
+  additionalInfo: record,
+  fetch: func,
+  headers: stringRecord,
+  maxRetries: number({ min: 0, integer: true }),
+  throwOnError: boolean,
+  trustedOrigins: stringArray,
+};
 
-const runSchema = z.strictObject({
-  context: z.optional(z.nullable(z.string())),
-  prompt: z.optional(z.nullable(z.string())),
-  history: z.optional(z.nullable(z.array(historySchema))),
-  temperature: z.optional(finite.check(z.gte(0), z.lte(2))),
-  maxTokens: z.optional(z.int().check(z.gte(1))),
-  topP: z.optional(finite.check(z.gt(0), z.lte(1))),
-  responseFormat: z.optional(z.unknown()),
-  parameters: z.optional(record),
-  name: z.optional(z.string()),
-  timeoutMs: z.optional(timeMs),
-  waitTimeMs: z.optional(timeMs),
-  stream: z.optional(z.boolean()),
-  firstChunkTimeoutMs: z.optional(timeMs),
-  idleTimeoutMs: z.optional(timeMs),
-  signal: z.optional(abortSignal),
-  headers: z.optional(z.record(z.string(), z.string())),
-  onPoll: z.optional(callback),
-});
+const RUN_SHAPE: Record<keyof RunOptions, Check> = {
+  context: nullable(string),
+  prompt: nullable(string),
+  history,
+  temperature,
+  maxTokens: number({ min: 1, integer: true }),
+  topP: number({ above: 0, max: 1 }),
+  responseFormat: unknown,
+  parameters: record,
+  name: string,
+  timeoutMs: timeMs,
+  waitTimeMs: timeMs,
+  stream: boolean,
+  firstChunkTimeoutMs: timeMs,
+  idleTimeoutMs: timeMs,
+  signal: abortSignal,
+  headers: stringRecord,
+  onPoll: func,
+};
 
-const syncPollSchema = z.strictObject({
-  timeoutMs: z.optional(timeMs),
-  waitTimeMs: z.optional(timeMs),
-  name: z.optional(z.string()),
-  signal: z.optional(abortSignal),
-  onPoll: z.optional(callback),
-});
+const SYNC_POLL_SHAPE: Record<keyof SyncPollOptions, Check> = {
+  timeoutMs: timeMs,
+  waitTimeMs: timeMs,
+  name: string,
+  signal: abortSignal,
+  onPoll: func,
+};
 
-const inputSchema = z.union([z.string(), record]);
+/**
+ * The wire keys of a request body that the spec constrains (openapi/, `ExecuteRequest`): values
+ * from `parameters` or an object input are checked too, so a body the API would refuse is never
+ * sent. Other keys are free-form model parameters.
+ */
+const BODY_SHAPE: Record<string, Check> = {
+  context: nullable(string),
+  prompt: nullable(string),
+  history,
+  temperature: nullable(temperature),
+  max_tokens: number({ min: 1, integer: true }),
+  top_p: nullable(number({ above: 0, max: 1 })),
+  options: record,
+};
 
-/** Parses `value` or throws a ValidationError whose message names each bad option. */
-function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path:
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.join(', ')
-        : issue.path.map(String).join('.') || what,
-    message:
-      issue.code === 'unrecognized_keys' ? 'is not a known option' : (issue.message as string),
-  }));
+/** Throws a ValidationError when a constrained wire key of `body` breaks the spec. */
+export function validateBody(body: Record<string, unknown>): void {
+  const issues = Object.keys(BODY_SHAPE)
+    .filter((key) => key in body)
+    .map((key) => ({ path: `body.${key}`, message: BODY_SHAPE[key]?.(body[key]) }))
+    .filter((issue): issue is Issue => issue.message !== undefined);
+  if (issues.length > 0) fail('request body (from parameters or the input object)', issues);
+}
+
+/** Throws a ValidationError naming every problem. */
+function fail(what: string, issues: Issue[]): never {
   const list = issues.map((i) => `\`${i.path}\` ${i.message}`).join('; ');
   throw new ValidationError(`Invalid ${what}: ${list}.`, issues);
 }
+
+/** Checks `value` against `shape` and returns it typed, or throws a ValidationError. */
+function validate<T>(value: unknown, shape: Record<string, Check>, what: string): T {
+  const issues = checkShape(value, shape);
+  if (issues.length > 0) fail(what, issues);
+  return value as T;
+}
+
 /** The LLM's settings once validated and merged with the environment and DEFAULTS. */
 export interface ResolvedLLMOptions {
   id: string;
@@ -273,7 +312,7 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
       { path: 'options', message: 'expected an object' },
     ]);
   }
-  const o = parseOrThrow(llmSchema, options, 'LLM options');
+  const o = validate<LLMOptions>(options, LLM_SHAPE, 'LLM options');
   const apiKey = o.apiKey ?? readEnv('AIXPLAIN_API_KEY') ?? readEnv('TEAM_API_KEY');
   if (apiKey === undefined) {
     throw new ValidationError(
@@ -327,9 +366,8 @@ export interface ResolvedRunOptions {
 
 /** Validates the input of a run: a string, or an object. */
 export function validateInput(data: unknown): string | Record<string, unknown> {
-  return parseOrThrow(inputSchema, data, 'input `data` (expected a string or an object)') as
-    | string
-    | Record<string, unknown>;
+  if (typeof data === 'string' || isRecord(data)) return data;
+  return fail('input', [{ path: 'data', message: 'must be a string or an object' }]);
 }
 
 /** Validates one run's options and fills in the LLM's temperature and DEFAULTS. */
@@ -337,7 +375,7 @@ export function resolveRunOptions(
   options: RunOptions | undefined,
   llmTemperature: number,
 ): ResolvedRunOptions {
-  const o = parseOrThrow(runSchema, options ?? {}, 'run options');
+  const o = validate<RunOptions>(options ?? {}, RUN_SHAPE, 'run options');
   return {
     context: o.context ?? null,
     prompt: o.prompt ?? null,
@@ -364,7 +402,7 @@ export function resolveSyncPollOptions(
   options: SyncPollOptions | undefined,
 ): Required<Omit<SyncPollOptions, 'signal' | 'onPoll'>> &
   Pick<SyncPollOptions, 'signal' | 'onPoll'> {
-  const o = parseOrThrow(syncPollSchema, options ?? {}, 'syncPoll options');
+  const o = validate<SyncPollOptions>(options ?? {}, SYNC_POLL_SHAPE, 'syncPoll options');
   return {
     timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
     waitTimeMs: o.waitTimeMs ?? DEFAULTS.waitTimeMs,

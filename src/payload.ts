@@ -6,7 +6,7 @@
  * (wire-protocol.md sections 3 and 4, api.md "Body precedence" and "ModelResponse").
  */
 import { APIError, type LLMError } from './errors.js';
-import type { ResolvedRunOptions } from './options.js';
+import { type ResolvedRunOptions, validateBody } from './options.js';
 import { ModelResponse, ResponseStatus, type Usage } from './response.js';
 
 /** A JSON request body of `POST /api/v{1,2}/execute/{id}`. */
@@ -42,6 +42,7 @@ export function toRequestBody(
     const options = body.options;
     body.options = { ...(isObject(options) ? options : {}), stream: true };
   }
+  validateBody(body);
   return body;
 }
 

@@ -1,0 +1,98 @@
+/**
+ * A few lines of option checking. Hand-written rather than zod: with zod in the import graph,
+ * `import { LLM }` weighed 21.6 KB gzipped against the 15 KB budget (bench/size.mjs), and these
+ * options need only type and range checks. A check returns the problem, or `undefined`.
+ */
+export type Check = (value: unknown) => string | undefined;
+
+/** One problem: the option's path and what is wrong with it. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+const when =
+  (ok: (value: unknown) => boolean, message: string): Check =>
+  (value) =>
+    ok(value) ? undefined : message;
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+export const string = when((v) => typeof v === 'string', 'must be a string');
+export const nonEmptyString = when(
+  (v) => typeof v === 'string' && v !== '',
+  'must be a non-empty string',
+);
+export const boolean = when((v) => typeof v === 'boolean', 'must be a boolean');
+export const func = when((v) => typeof v === 'function', 'must be a function');
+export const record = when(isRecord, 'must be an object');
+export const stringRecord = when(
+  (v) => isRecord(v) && Object.values(v).every((x) => typeof x === 'string'),
+  'must be an object of strings',
+);
+export const stringArray = when(
+  (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  'must be an array of strings',
+);
+export const abortSignal = when(
+  (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
+  'must be an AbortSignal',
+);
+export const unknown: Check = () => undefined;
+
+/** A finite number in a range; `integer` also refuses fractions. */
+export function number(range: {
+  min?: number;
+  above?: number;
+  max?: number;
+  integer?: boolean;
+}): Check {
+  const bounds = [
+    range.min === undefined ? '' : `>= ${range.min}`,
+    range.above === undefined ? '' : `> ${range.above}`,
+    range.max === undefined ? '' : `<= ${range.max}`,
+  ].filter(Boolean);
+  const kind = range.integer === true ? 'an integer' : 'a finite number';
+  const message = `must be ${kind}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
+  return when(
+    (v) =>
+      typeof v === 'number' &&
+      Number.isFinite(v) &&
+      (range.integer !== true || Number.isInteger(v)) &&
+      (range.min === undefined || v >= range.min) &&
+      (range.above === undefined || v > range.above) &&
+      (range.max === undefined || v <= range.max),
+    message,
+  );
+}
+
+/** `null`, or what `check` accepts. */
+export const nullable =
+  (check: Check): Check =>
+  (value) =>
+    value === null ? undefined : check(value);
+
+/** The first check that accepts `value` wins; else `message`. */
+export const either =
+  (message: string, ...checks: Check[]): Check =>
+  (value) =>
+    checks.some((check) => check(value) === undefined) ? undefined : message;
+
+/**
+ * Checks each known key of `value` that is not `undefined`, and refuses unknown keys (a typo
+ * must not be ignored quietly).
+ */
+export function checkShape(value: unknown, shape: Record<string, Check>): Issue[] {
+  if (!isRecord(value)) return [{ path: 'options', message: 'must be an object' }];
+  const issues: Issue[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const check = shape[key];
+    if (check === undefined) issues.push({ path: key, message: 'is not a known option' });
+    else if (item !== undefined) {
+      const message = check(item);
+      if (message !== undefined) issues.push({ path: key, message });
+    }
+  }
+  return issues;
+}
