@@ -259,7 +259,7 @@ export class LLM {
         }),
       );
     } catch (error) {
-      throw scope.timedOut() ? scope.timeoutError : error;
+      throw scope.timeoutError() ?? error;
     } finally {
       scope.dispose();
     }

@@ -70,14 +70,12 @@ export async function pollUntilDone(
   if (clock.now() >= deadline) return timedOut();
 
   // `scope` ends the poll or pause in flight, at the deadline or on the caller's abort;
-  // `done` ends the deadline timer once the loop is over.
+  // `cancelDeadline` ends the deadline timer once the loop is over.
   const scope = new AbortController();
-  const done = new AbortController();
   const onAbort = () => scope.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
-  clock.sleep(deadline - clock.now(), done.signal).then(
-    () => scope.abort(new PollTimeoutError(POLL_TIMEOUT_MESSAGE, url)),
-    () => {},
+  const cancelDeadline = clock.after(deadline - clock.now(), () =>
+    scope.abort(new PollTimeoutError(POLL_TIMEOUT_MESSAGE, url)),
   );
   try {
     let pauseMs = Math.max(options.waitTimeMs, MIN_PAUSE_MS);
@@ -96,7 +94,7 @@ export async function pollUntilDone(
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    done.abort();
+    cancelDeadline();
   }
 }
 

@@ -103,7 +103,7 @@ const noop = () => {};
  */
 class RequestScope {
   readonly #controller = new AbortController();
-  readonly #timers = new Map<TimeoutName, AbortController>();
+  readonly #timers = new Map<TimeoutName, () => void>();
   readonly #unlink: () => void;
 
   constructor(private readonly options: StreamOptions) {
@@ -124,15 +124,16 @@ class RequestScope {
     const ms = this.options[name];
     if (ms === undefined || this.signal.aborted) return;
     this.disarm(name);
-    const timer = new AbortController();
-    this.#timers.set(name, timer);
-    (this.options.clock ?? systemClock)
-      .sleep(ms, timer.signal)
-      .then(() => this.stop(new TimeoutError(TIMEOUT_MESSAGES[name](ms))), noop);
+    // A plain timer, re-armed for every token: no AbortController and no error object is
+    // made unless it fires (bench/stream.mjs measured a 7x slowdown before).
+    const cancel = (this.options.clock ?? systemClock).after(ms, () =>
+      this.stop(new TimeoutError(TIMEOUT_MESSAGES[name](ms))),
+    );
+    this.#timers.set(name, cancel);
   }
 
   disarm(name: TimeoutName): void {
-    this.#timers.get(name)?.abort();
+    this.#timers.get(name)?.();
     this.#timers.delete(name);
   }
 

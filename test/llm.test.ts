@@ -18,6 +18,7 @@ const KEY = 'sk-secret-key-123';
 const BASE = 'https://models.example.test';
 
 interface Sent {
+  redirect: RequestRedirect;
   method: string;
   url: string;
   headers: Headers;
@@ -32,6 +33,7 @@ function fakeFetch(...replies: Reply[]) {
   const fn = vi.fn(async (input: Request) => {
     const text = input.method === 'GET' ? '' : await input.clone().text();
     sent.push({
+      redirect: input.redirect,
       method: input.method,
       url: input.url,
       headers: input.headers,
@@ -376,6 +378,8 @@ describe('poll and syncPoll', () => {
     expect(res.status).toBe('FAILED');
     expect(res.errorMessage).toContain('Status 302');
     expect(sent.map((s) => s.url)).toEqual([`${BASE}/api/v1/data/1`]);
+    // The runtime must not follow it either (fetch keeps x-api-key across origins).
+    expect(sent[0]?.redirect).toBe('manual');
   });
 
   test('follows a redirect on the same origin', async () => {

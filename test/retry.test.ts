@@ -251,6 +251,7 @@ describe('withRetries', () => {
       sleep: async (ms, signal) => {
         sleeps.push([ms, signal]);
       },
+      after: () => () => {},
     };
     const signal = new AbortController().signal;
     const dated = httpError(429, { 'retry-after': new Date(clockNow + 4000).toUTCString() });

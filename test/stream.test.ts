@@ -538,18 +538,19 @@ describe('ModelResponseStreamer', () => {
     });
 
     test('the timers run on the injected clock', async () => {
-      const sleep = vi.fn((ms: number) =>
-        ms === 5 ? Promise.resolve() : new Promise<void>(() => {}),
-      );
+      const after = vi.fn((ms: number, fn: () => void) => {
+        if (ms === 5) queueMicrotask(fn);
+        return () => {};
+      });
       const body = controlledBody();
       const { streamer } = await streamOf(sse(body.stream), {
         timeoutMs: 60_000,
         idleTimeoutMs: 5,
-        clock: { now: () => 0, sleep },
+        clock: { now: () => 0, sleep: () => new Promise<void>(() => {}), after },
       });
       const { failed } = await drain(streamer);
       expect(failed?.errorMessage).toBe('No token arrived for idleTimeoutMs (5 ms).');
-      expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([60_000, 5]);
+      expect(after.mock.calls.map(([ms]) => ms)).toEqual([60_000, 5]);
     });
 
     test('a stream that finishes leaves no timer behind', async () => {

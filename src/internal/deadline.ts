@@ -8,26 +8,22 @@ import { systemClock } from './time.js';
 
 export function deadlineScope(outer: AbortSignal | undefined, deadline: number, message: string) {
   const controller = new AbortController();
-  const timer = new AbortController();
-  const timeoutError = new TimeoutError(message);
-  let timedOut = false;
+  // Built only when the deadline passes: a run that ends in time pays for no stack trace.
+  let timeoutError: TimeoutError | undefined;
   const onAbort = () =>
     controller.abort(new AbortError('The run was aborted.', { cause: outer?.reason }));
   if (outer?.aborted) onAbort();
   else outer?.addEventListener('abort', onAbort, { once: true });
-  systemClock.sleep(deadline - systemClock.now(), timer.signal).then(
-    () => {
-      timedOut = true;
-      controller.abort(timeoutError);
-    },
-    () => {},
-  );
+  const cancel = systemClock.after(deadline - systemClock.now(), () => {
+    timeoutError = new TimeoutError(message);
+    controller.abort(timeoutError);
+  });
   return {
     signal: controller.signal,
-    timeoutError,
-    timedOut: () => timedOut,
+    /** The TimeoutError of the deadline, once it has passed. */
+    timeoutError: () => timeoutError,
     dispose() {
-      timer.abort();
+      cancel();
       outer?.removeEventListener('abort', onAbort);
     },
   };

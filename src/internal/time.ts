@@ -10,6 +10,8 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` milliseconds; rejects with `AbortError` as soon as `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fn` once after `ms` milliseconds; the returned function cancels it (cheaply). */
+  after(ms: number, fn: () => void): () => void;
 }
 
 /** The error an aborted `signal` stands for: its own reason when that is an LLMError-free abort. */
@@ -36,5 +38,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Calls `fn` after `ms` milliseconds unless the returned function is called first. */
+export function after(ms: number, fn: () => void): () => void {
+  const timer = setTimeout(fn, Math.max(0, ms));
+  return () => clearTimeout(timer);
+}
+
 /** The real clock: `Date.now()` and `setTimeout`. */
-export const systemClock: Clock = { now: () => Date.now(), sleep };
+export const systemClock: Clock = { now: () => Date.now(), sleep, after };

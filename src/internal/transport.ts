@@ -45,6 +45,7 @@ export function createTransport(config: TransportConfig) {
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
   const client = createClient({
     baseUrl: config.baseUrl,
+    redirect: 'manual',
     auth: () => config.apiKey,
     fetch: ((request: Request) => guardedFetch(request, baseFetch, trusted)) as typeof fetch,
     headers: {
@@ -177,42 +178,27 @@ export function createTransport(config: TransportConfig) {
 }
 
 /**
- * Sends `request` without letting the runtime follow redirects: a redirect to a trusted origin is
- * followed here (at most five), any other comes back as it is (a 3xx, which becomes an APIError).
+ * Sends `request` (made with `redirect: 'manual'`, so the runtime follows no redirect). A
+ * redirect of a poll (GET) to a trusted origin is followed here, at most five times; any other
+ * comes back as it is, a 3xx that becomes an APIError. An execute POST is never re-sent.
  */
 async function guardedFetch(
   request: Request,
   fetchImpl: (input: Request) => Promise<Response>,
   trusted: ReadonlySet<string>,
 ): Promise<Response> {
-  const body =
-    request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
-  let current = request;
-  for (let hop = 0; ; hop++) {
-    const response = await fetchImpl(
-      new Request(current.url, {
-        method: current.method,
-        headers: current.headers,
-        body: current.method === 'GET' || current.method === 'HEAD' ? undefined : body,
-        signal: request.signal,
-        redirect: 'manual',
-      }),
-    );
+  let response = await fetchImpl(request);
+  for (let hop = 0; hop < MAX_REDIRECTS && request.method === 'GET'; hop++) {
     const location = response.headers.get('location');
-    if (
-      response.status < 300 ||
-      response.status > 399 ||
-      location === null ||
-      hop >= MAX_REDIRECTS
-    ) {
-      return response;
-    }
-    const next = new URL(location, current.url);
-    if (!trusted.has(next.origin)) return response;
+    if (response.status < 300 || response.status > 399 || location === null) break;
+    const next = new URL(location, response.url === '' ? request.url : response.url);
+    if (!trusted.has(next.origin)) break;
     await response.body?.cancel();
-    const method = response.status === 303 ? 'GET' : current.method;
-    current = new Request(next, { method, headers: current.headers });
+    response = await fetchImpl(
+      new Request(next, { headers: request.headers, signal: request.signal, redirect: 'manual' }),
+    );
   }
+  return response;
 }
 
 /** The body of an error answer as the generated client parsed it, and whether it was JSON. */
