@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit tests run alone (fake timers, fakes in-process); integration tests share
+// Three projects: unit tests run alone (fake timers, fakes in-process); integration tests share
 // the servers that test/setup/servers.ts starts on free loopback ports (the Prism mock, Prism in
 // proxy mode and the fake upstream) and stops at the end.
 export default defineConfig({
@@ -10,7 +10,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/contract/**', 'test/integration/**', '**/node_modules/**'],
+          exclude: [
+            'test/contract/**',
+            'test/integration/**',
+            'test/package/**',
+            '**/node_modules/**',
+          ],
         },
       },
       {
@@ -20,6 +25,16 @@ export default defineConfig({
           globalSetup: ['test/setup/servers.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // The package as users get it: packs dist/ (built by `npm test` first), installs the
+        // tarball in a temporary project, and checks it there.
+        test: {
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
     ],

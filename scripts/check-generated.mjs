@@ -2,9 +2,9 @@
 // generated/ is written only by `npm run generate`; this keeps it in step with openapi/.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const bin = join(require.resolve('@hey-api/openapi-ts/package.json'), '..', 'bin', 'run.js');
@@ -30,7 +30,8 @@ try {
     else if (readFileSync(join(out, f), 'utf8') !== readFileSync(join('generated', f), 'utf8'))
       problems.push(`differs from a fresh generation: generated/${f}`);
   }
-  for (const f of committed) if (!fresh.has(f)) problems.push(`not generated any more: generated/${f}`);
+  for (const f of committed)
+    if (!fresh.has(f)) problems.push(`not generated any more: generated/${f}`);
   if (problems.length > 0) {
     console.error(`generated/ is out of step with openapi/:\n  ${problems.join('\n  ')}`);
     console.error('Run `npm run generate` and commit the result.');

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * The size budget of issue 5: what `import { LLM } from 'aixplain-llm'` adds to a user's bundle,
+ * zod included, must stay under 15 KB gzipped (15,000 bytes, gzip level 9).
+ *
+ * It bundles the built package (dist/, resolved by name through package.json `exports`, the way
+ * a user's bundler would) with esbuild `--bundle --minify --format=esm --platform=neutral`, and
+ * gzips the result. Over budget, it lists the biggest inputs and exits 1.
+ *
+ * Usage: node scripts/size.mjs [--json]  (run `npm run build` first)
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+export const BUDGET_BYTES = 15_000;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Bundles `import { LLM } from 'aixplain-llm'` and measures it. */
+export async function measure() {
+  if (!existsSync(join(root, 'dist', 'index.js'))) {
+    throw new Error('dist/index.js is missing: run `npm run build` first.');
+  }
+  const result = await build({
+    stdin: { contents: "export { LLM } from 'aixplain-llm';", resolveDir: root, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].contents;
+  const inputs = Object.entries(result.metafile.outputs)[0][1].inputs;
+  const biggest = Object.entries(inputs)
+    .map(([path, { bytesInOutput }]) => ({ path, bytes: bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return {
+    minifiedBytes: code.byteLength,
+    gzipBytes: gzipSync(code, { level: 9 }).byteLength,
+    budgetBytes: BUDGET_BYTES,
+    biggest,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const size = await measure();
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(size, null, 2));
+  } else {
+    const ok = size.gzipBytes <= BUDGET_BYTES;
+    console.log(
+      `import { LLM } from 'aixplain-llm': ${size.minifiedBytes} B minified, ${size.gzipBytes} B gzipped ` +
+        `(budget ${BUDGET_BYTES} B): ${ok ? 'OK' : 'OVER BUDGET'}`,
+    );
+    if (!ok) {
+      console.log('Biggest inputs (minified bytes):');
+      for (const { path, bytes } of size.biggest.slice(0, 12)) console.log(`  ${bytes}\t${path}`);
+    }
+  }
+  process.exitCode = size.gzipBytes <= BUDGET_BYTES ? 0 : 1;
+}

@@ -1,0 +1,265 @@
+/**
+ * The package as users get it (issue 5): build it, check its manifest (publint, are-the-types-
+ * wrong, the size budget), `npm pack` it, install the tarball into a throwaway consumer project,
+ * and use it there the ways users do: `import`, `require`, TypeScript under node16 and bundler
+ * resolution, and the `aixplain-llm` command, `--mock` included.
+ *
+ * Prism: the consumer installs `@stoplight/prism-cli` (the version this repo pins) next to the
+ * tarball, with `--prefer-offline`, so it comes from the local npm cache that `npm ci` filled.
+ * That is the set-up the README gives users of `--mock`, and it checks that the installed CLI
+ * finds Prism in the consumer's node_modules, not in this repo's.
+ *
+ * It takes about 25 s (build, pack, install), so it is its own vitest project ("package"), not a
+ * unit test. It packs this repo's dist/, which `npm test` builds first.
+ */
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
+const PRISM = `@stoplight/prism-cli@${pkg.devDependencies['@stoplight/prism-cli']}`;
+const MOCK_ANSWER = 'Hello! How can I help you today?';
+const STEP_MS = 60_000;
+
+// The consumer must not see this machine's aiXplain settings (nor colour codes).
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+for (const name of Object.keys(env)) {
+  if (/^(AIXPLAIN_|TEAM_API_KEY$)/.test(name)) delete env[name];
+}
+
+/** Runs a command to completion; throws with its output when it fails. */
+function sh(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: STEP_MS });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result;
+}
+
+/** Runs a command and returns its status and output, whatever the status. */
+function attempt(command: string, args: string[], cwd: string) {
+  const { status, stdout, stderr } = spawnSync(command, args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: STEP_MS,
+  });
+  return { status, stdout, stderr };
+}
+
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+
+let work: string;
+let consumer: string;
+let packedFiles: string[];
+
+beforeAll(() => {
+  // `npm test` builds before vitest starts; building here again would pull dist/ from under
+  // the tests that read it in parallel.
+  if (!existsSync(join(root, 'dist', 'index.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first.');
+  }
+  work = mkdtempSync(join(tmpdir(), 'aixplain-llm-smoke-'));
+  const [packed] = JSON.parse(
+    sh('npm', ['pack', '--json', '--pack-destination', work], root).stdout,
+  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  if (packed === undefined) throw new Error('npm pack printed nothing');
+  packedFiles = packed.files.map((file) => file.path);
+
+  consumer = join(work, 'consumer');
+  mkdirSync(consumer);
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  sh(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      join(work, packed.filename),
+      PRISM,
+    ],
+    consumer,
+  );
+}, 3 * STEP_MS);
+
+afterAll(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the built package', () => {
+  test('publint finds no problems', () => {
+    const { status, stdout, stderr } = attempt(bin('publint'), ['--strict'], root);
+    expect(stdout + stderr).toContain('All good!');
+    expect(status).toBe(0);
+  });
+
+  test('are-the-types-wrong finds no problems for node16 (ESM and CJS) and bundlers', () => {
+    const { status, stdout, stderr } = attempt(
+      bin('attw'),
+      ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped'],
+      root,
+    );
+    // attw exits 1 when it finds a problem (node10, which predates `exports`, is left out).
+    expect(status, stdout + stderr).toBe(0);
+  });
+
+  test("what `import { LLM } from 'aixplain-llm'` adds to a bundle stays under 15 KB gzipped", () => {
+    const { stdout } = attempt(
+      process.execPath,
+      [join(root, 'scripts', 'size.mjs'), '--json'],
+      root,
+    );
+    const size = JSON.parse(stdout) as { gzipBytes: number; budgetBytes: number };
+    expect(size.budgetBytes).toBe(15_000);
+    expect(size.gzipBytes).toBeLessThanOrEqual(size.budgetBytes);
+  });
+
+  test('zod stays external: the builds import it and bundle none of it', () => {
+    for (const file of ['index.js', 'index.cjs', 'generated.js', 'generated.cjs', 'cli.js']) {
+      // `._zod.` is on every zod schema instance; no code but zod's own has it.
+      expect(readFileSync(join(root, 'dist', file), 'utf8'), file).not.toContain('._zod.');
+    }
+    expect(readFileSync(join(root, 'dist', 'generated.js'), 'utf8')).toMatch(/from "zod\/mini"/);
+  });
+
+  test('the tarball holds the builds, the spec and the README, and no sources', () => {
+    expect(packedFiles).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'openapi/aixplain-models.yaml',
+        'dist/cli.js',
+        ...['index', 'generated'].flatMap((name) =>
+          ['.js', '.cjs', '.d.ts', '.d.cts'].map((ext) => `dist/${name}${ext}`),
+        ),
+      ]),
+    );
+    expect(packedFiles.filter((path) => /^(src|test|generated|scripts)\//.test(path))).toEqual([]);
+  });
+});
+
+describe('a project that installs the tarball', () => {
+  // A run through a fake fetch proves the class works without any network.
+  const useIt = (load: string) => `${load}
+const fetch = async () => new Response(JSON.stringify({ completed: true, status: 'SUCCESS', data: 'ok' }), { headers: { 'content-type': 'application/json' } });
+const llm = new pkg.LLM({ id: 'model-1', apiKey: 'k'.repeat(12), fetch });
+const res = await llm.run('Hi');
+console.log(JSON.stringify({ status: res.status, data: res.data, isResponse: res instanceof pkg.ModelResponse, generated: Object.keys(generated), parsed: generated.zRunResult.parse({ completed: true, status: 'SUCCESS', data: 'x' }).status }));`;
+  const expected = {
+    status: 'SUCCESS',
+    data: 'ok',
+    isResponse: true,
+    generated: expect.arrayContaining([
+      'executeModel',
+      'executeModelAsync',
+      'pollRun',
+      'createClient',
+      'zRunResult',
+    ]),
+    // zod (the one dependency) is loaded from the consumer's node_modules, not bundled.
+    parsed: 'SUCCESS',
+  };
+
+  test('loads it with import', () => {
+    const script = useIt(
+      "const pkg = await import('aixplain-llm'); const generated = await import('aixplain-llm/generated');",
+    );
+    const { stdout } = sh(process.execPath, ['--input-type=module', '-e', script], consumer);
+    expect(JSON.parse(stdout)).toEqual(expected);
+  });
+
+  test('loads it with require', () => {
+    const script = `(async () => { ${useIt(
+      "const pkg = require('aixplain-llm'); const generated = require('aixplain-llm/generated');",
+    )} })().catch((e) => { console.error(e); process.exit(1); });`;
+    const { stdout } = sh(process.execPath, ['--input-type=commonjs', '-e', script], consumer);
+    expect(JSON.parse(stdout)).toEqual(expected);
+  });
+
+  test('type-checks TypeScript that uses it, under node16 (ESM and CJS) and bundler resolution', () => {
+    const body = `
+const llm = new LLM({ id: 'model-1', temperature: 0.2 });
+async function use(): Promise<string> {
+  const res: ModelResponse = await llm.run('Hi', { maxTokens: 64 });
+  const streamer: ModelResponseStreamer = await llm.run('Hi', { stream: true });
+  const status: 'IN_PROGRESS' | 'SUCCESS' | 'FAILED' = streamer.status;
+  // @ts-expect-error the input is a string or an object, never a number
+  await llm.run(42);
+  if (res.error instanceof LLMError) return res.error.message;
+  return \`\${status} \${String(res.data)} \${typeof executeModel}\`;
+}
+export { use };
+`;
+    writeFileSync(
+      join(consumer, 'esm.mts'),
+      `import { LLM, LLMError, type ModelResponse, type ModelResponseStreamer } from 'aixplain-llm';
+import { executeModel } from 'aixplain-llm/generated';
+${body}`,
+    );
+    writeFileSync(
+      join(consumer, 'cjs.cts'),
+      `import { LLM, LLMError, type ModelResponse, type ModelResponseStreamer } from 'aixplain-llm';
+import { executeModel } from 'aixplain-llm/generated';
+${body}`,
+    );
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      // The package's own declarations are checked too, not skipped.
+      skipLibCheck: false,
+      target: 'es2022',
+      lib: ['es2022', 'dom', 'dom.iterable'],
+      types: [],
+    };
+    writeFileSync(
+      join(consumer, 'tsconfig.node16.json'),
+      JSON.stringify({
+        compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16' },
+        files: ['esm.mts', 'cjs.cts'],
+      }),
+    );
+    writeFileSync(
+      join(consumer, 'tsconfig.bundler.json'),
+      JSON.stringify({
+        compilerOptions: { ...compilerOptions, module: 'esnext', moduleResolution: 'bundler' },
+        files: ['esm.mts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    for (const project of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
+      const { status, stdout } = attempt(process.execPath, [tsc, '-p', project], consumer);
+      expect(stdout, project).toBe('');
+      expect(status, project).toBe(0);
+    }
+  });
+
+  test('`npx aixplain-llm --version` prints the version', () => {
+    const { stdout } = sh('npx', ['--no-install', 'aixplain-llm', '--version'], consumer);
+    expect(stdout).toBe(`${pkg.version}\n`);
+  });
+
+  test('`npx aixplain-llm run --mock "Hello"` answers from the bundled mock and exits 0', () => {
+    const { status, stdout, stderr } = attempt(
+      'npx',
+      ['--no-install', 'aixplain-llm', 'run', '--mock', 'Hello'],
+      consumer,
+    );
+    expect(stderr).toBe('');
+    expect(stdout).toBe(`${MOCK_ANSWER}\n`);
+    expect(status).toBe(0);
+  });
+});

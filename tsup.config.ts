@@ -1,0 +1,45 @@
+/**
+ * The build (`npm run build`): tsup 8.5.1, pinned because it is the newest bundler that runs on
+ * Node 20 (tsup 9 and tsdown need Node 22).
+ *
+ * - The library's two entries, `aixplain-llm` (src/index.ts) and `aixplain-llm/generated`
+ *   (src/generated.ts: the generated SDK, client and zod schemas), are built as ESM (`.js`; the
+ *   package is `"type": "module"`) and CommonJS (`.cjs`), each with its own declarations
+ *   (`.d.ts` / `.d.cts`, so that TypeScript under node16 resolution sees a CJS type file for
+ *   `require`) and source maps.
+ * - `zod` stays external: it is the one runtime dependency, so the user's bundler dedupes it
+ *   with their own copy instead of shipping it twice.
+ * - The CLI is a separate ESM-only build with the `#!/usr/bin/env node` banner (a banner on the
+ *   library entries would land in every file). It bundles its own copy of the library, which
+ *   keeps `dist/cli.js` independent of the library's chunk names.
+ * - `node:` prefixes are kept (`removeNodeProtocol: false`): Node >= 20 needs none removed, and
+ *   the prefix tells bundlers these are built-ins.
+ */
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', generated: 'src/generated.ts' },
+    format: ['esm', 'cjs'],
+    target: 'es2022',
+    platform: 'neutral',
+    dts: true,
+    sourcemap: true,
+    // Both builds run at once: the library's clean spares the CLI's files.
+    clean: ['!cli.js', '!cli.js.map'],
+    splitting: true,
+    external: ['zod', /^zod\//],
+    removeNodeProtocol: false,
+  },
+  {
+    entry: { cli: 'src/cli/index.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: false,
+    external: ['zod', /^zod\//],
+    removeNodeProtocol: false,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
