@@ -3,11 +3,11 @@
  * a fresh `node` process that times `await import()` of one file (and the whole process is timed
  * from outside too); variants are interleaved and the median of the samples is kept.
  *
- * - ours: a bundle of src/index.ts (the whole public module, zod/mini bundled, unminified, as
+ * - ours: a bundle of src/index.ts (the whole public module, unminified, as
  *   toolchain.md section 7 measured), what `import ... from 'aixplain-llm'` evaluates;
- * - peer: a bundle of generated/index.ts alone (SDK, client, zod/mini validators);
- * - dist/index.js as built, unbundled (zod/mini loaded from node_modules), when it exists, and
- *   `zod/mini` from node_modules alone: what a plain Node user of the package actually loads;
+ * - peer: a bundle of generated/index.ts alone (SDK functions and client);
+ * - dist/index.js as built, unbundled, when it exists: what a plain Node user loads;
+ * - `zod/mini` from node_modules alone, for scale (aixplain-llm/generated's schemas use it);
  * - an empty module, the floor of `import()` itself.
  */
 import { spawnSync } from 'node:child_process';
@@ -59,7 +59,7 @@ export async function benchColdImport(dir) {
     ]),
   );
   const labels = {
-    ours: 'aixplain-llm bundle (src/index.ts + zod/mini)',
+    ours: 'aixplain-llm bundle (src/index.ts)',
     generated: 'generated client bundle alone (peer)',
     dist: 'dist/index.js unbundled, zod from node_modules',
     zodMini: 'zod/mini alone, unbundled from node_modules',

@@ -1,13 +1,12 @@
 /**
  * Benchmark 1: the latency a caller sees for one non-streamed run, against a loopback server
  * that answers at once (upstream.mjs, its own process), so the difference is client overhead:
- * option resolution, zod/mini request validation in the generated SDK, the redirect guard (which
- * copies the Request and buffers its body), retries' bookkeeping, the deadline timer and the
- * mapping to a ModelResponse.
+ * option and body checks, the generated SDK, the redirect guard, retries' bookkeeping, the
+ * deadline timer and the mapping to a ModelResponse.
  *
  * Baselines, in the same run and against the same server:
  * - raw: `fetch` POST of the very body `llm.run('Hello')` sends (captured once) + `JSON.parse`;
- * - generated: the hey-api SDK's `executeModel` alone (its client and zod/mini validators), the
+ * - generated: the hey-api SDK's `executeModel` alone (its client, no validators), the
  *   layer our transport wraps.
  * And the two-request path: `runAsync` + `syncPoll` vs raw POST + GET.
  *
@@ -207,7 +206,7 @@ export async function benchLatency(lib) {
       ['variant', 'mean', 'p50', 'p95', 'p99', 'mean/raw', 'p50/raw', 'p99/raw'],
       [
         row('raw fetch POST + JSON.parse (baseline)', s.raw, s.raw),
-        row('generated SDK executeModel (zod/mini)', s.generated, s.raw),
+        row('generated SDK executeModel', s.generated, s.raw),
         row("ours: llm.run('Hello')", s.ours, s.raw),
         row('raw POST v1 + GET poll (baseline)', s.rawAsync, s.rawAsync),
         row('ours: runAsync + syncPoll', s.oursAsync, s.rawAsync),
@@ -232,7 +231,7 @@ export async function benchLatency(lib) {
           ratio(cpu.raw, cpu.generated),
         ],
         [
-          'generated SDK executeModel (zod/mini)',
+          'generated SDK executeModel',
           us(cpu.generated),
           ratio(cpu.generated, cpu.raw),
           '1.00x',

@@ -5,7 +5,7 @@
  *
  * The figure that matters is `import { LLM } from 'aixplain-llm'` (the issue's limit is 15 KB
  * gzipped). For scale, in the same run: the raw generated client alone (the SDK functions with
- * their zod/mini validators, and the bare fetch client without them), zod at its smallest use
+ * the fetch client, and the bare client alone), zod at its smallest use
  * (one `z.object().parse`) and zod whole. A second table splits the `import { LLM }` bundle by
  * origin (esbuild's metafile), to show where the bytes come from.
  */
@@ -32,7 +32,7 @@ const ENTRIES = [
   ],
   [
     'generated',
-    'generated/index.ts (SDK + zod/mini validators)',
+    'generated/index.ts (SDK functions + client)',
     "export * from './generated/index.ts';",
   ],
   [
