@@ -46,8 +46,13 @@ export function tokenOf(payload: string): StreamToken {
   }
   if (typeof value === 'string') return value === '' ? null : { token: value };
   if (!isRecord(value)) return null;
-  const { error, data } = value;
-  if (error !== undefined && error !== null && error !== false && error !== '') {
+  const { data } = value;
+  // A failed run's answer (`status: FAILED`, `error_message`) mid-stream is a failure too.
+  const error =
+    [value.error, value.error_message].find(
+      (e) => e !== undefined && e !== null && e !== false && e !== '',
+    ) ?? (value.status === 'FAILED' ? 'The model run failed.' : undefined);
+  if (error !== undefined) {
     return { error: typeof error === 'string' ? error : JSON.stringify(error) };
   }
   if (data === '[DONE]') return { done: true };
