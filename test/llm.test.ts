@@ -276,6 +276,8 @@ describe('run', () => {
       `GET ${poll}`,
     ]);
     expect(sent[1]?.headers.get('x-api-key')).toBe(KEY);
+    expect(sent[1]?.headers.get('content-type')).toBe('application/json');
+    expect(sent[1]?.headers.get('user-agent')).toBe(`aixplain-llm/${VERSION}`);
   });
 
   test('times out the polling at timeoutMs, keeping the URL', async () => {
