@@ -12,6 +12,7 @@ import {
   type ResolvedRunOptions,
   type RunOptions,
   resolveLLMOptions,
+  resolvePollOptions,
   resolveRunOptions,
   resolveSyncPollOptions,
   type SyncPollOptions,
@@ -159,7 +160,7 @@ export class LLM {
    * if (state.completed) console.log(state.data);
    */
   async poll(url: string, options?: { signal?: AbortSignal }): Promise<ModelResponse> {
-    const { signal } = resolveSyncPollOptions(options);
+    const { signal } = resolvePollOptions(options);
     this.#transport.assertTrusted(url);
     try {
       const answer = await this.#get(url, signal, undefined);

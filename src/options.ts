@@ -397,6 +397,13 @@ export function resolveRunOptions(
   };
 }
 
+/** Validates `poll`'s options: only a signal. */
+export function resolvePollOptions(options: { signal?: AbortSignal } | undefined): {
+  signal?: AbortSignal;
+} {
+  return validate(options ?? {}, { signal: abortSignal }, 'poll options');
+}
+
 /** Validates `syncPoll`'s options and fills in DEFAULTS. */
 export function resolveSyncPollOptions(
   options: SyncPollOptions | undefined,

@@ -363,6 +363,16 @@ describe('poll and syncPoll', () => {
     expect(sent).toHaveLength(0);
   });
 
+  test('rejects options poll does not take, sending nothing', async () => {
+    const { fetch, sent } = fakeFetch(json(done));
+    const error = await llm(fetch)
+      .poll(`${BASE}/api/v1/data/1`, { timeoutMs: 5 } as never)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain('timeoutMs');
+    expect(sent).toHaveLength(0);
+  });
+
   test('polls a trusted origin besides baseUrl', async () => {
     const { fetch, sent } = fakeFetch(json(done));
     const res = await llm(fetch, { trustedOrigins: ['https://poll.example.test'] }).poll(
