@@ -5,7 +5,7 @@
  * Hand-written: the precedence and the status rules are the aiXplain API's own
  * (wire-protocol.md sections 3 and 4, api.md "Body precedence" and "ModelResponse").
  */
-import { APIError, type LLMError } from './errors.js';
+import { APIError, type LLMError, ValidationError } from './errors.js';
 import { type ResolvedRunOptions, validateBody } from './options.js';
 import { ModelResponse, ResponseStatus, type Usage } from './response.js';
 
@@ -41,6 +41,12 @@ export function toRequestBody(
   if (run.stream) {
     const options = body.options;
     body.options = { ...(isObject(options) ? options : {}), stream: true };
+  } else if (isObject(body.options) && body.options.stream === true) {
+    // The answer would be an event stream that run() cannot read: say so before sending.
+    throw new ValidationError(
+      'Invalid run options: `options.stream` is set in the parameters; use stream() or run(data, { stream: true }).',
+      [{ path: 'parameters.options.stream', message: 'use stream() instead' }],
+    );
   }
   validateBody(body);
   return body;

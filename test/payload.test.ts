@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { APIError } from '../src/errors.js';
+import { APIError, ValidationError } from '../src/errors.js';
 import { type RunOptions, resolveRunOptions } from '../src/options.js';
 import {
   type Answer,
@@ -156,6 +156,14 @@ describe('toRequestBody', () => {
     ],
   ])('%s', (_, make, expected) => {
     expect(make()).toStrictEqual(expected);
+  });
+
+  test('refuses options.stream among the parameters of a run that is not streamed', () => {
+    expect(() => body('x', { parameters: { options: { stream: true } } })).toThrow(ValidationError);
+    expect(() => body({ data: 'x', options: { stream: true } })).toThrow(/use stream\(\)/);
+    expect(body('x', { stream: true, parameters: { options: { stream: true } } }).options).toEqual({
+      stream: true,
+    });
   });
 
   test('never mutates the parameters, the object data or their nested objects', () => {
