@@ -230,12 +230,7 @@ export async function benchLatency(lib) {
           '1.00x',
           ratio(cpu.raw, cpu.generated),
         ],
-        [
-          'generated SDK executeModel',
-          us(cpu.generated),
-          ratio(cpu.generated, cpu.raw),
-          '1.00x',
-        ],
+        ['generated SDK executeModel', us(cpu.generated), ratio(cpu.generated, cpu.raw), '1.00x'],
         [
           "ours: llm.run('Hello')",
           us(cpu.ours),
