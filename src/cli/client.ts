@@ -1,10 +1,6 @@
 /**
  * How the command line gets an `LLM` and, with `--mock` or `demo`, a mock server to point it at.
- *
- * Progress without a progress API: the facade polls inside `run` and `syncPoll` and offers no
- * per-poll callback, but every request goes through the `fetch` it is given. Polls are the only
- * GETs the facade sends (runs are POSTs), so the CLI hands it a `fetch` that counts GETs, which
- * serves a `run` that turns asynchronous and `poll URL` alike.
+ * Progress comes from the facade's `onPoll` option of `run` and `syncPoll`.
  *
  * The mock is always stopped: `withMock` closes it in `finally`, so an error, a FAILED run or
  * Ctrl-C (an aborted signal) never leaves Prism running.
@@ -41,27 +37,20 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /**
- * An `LLM` whose every GET (a poll) calls `onPoll`. Everything is passed explicitly, so the
- * facade reads nothing from `process.env` behind the CLI's back (tests pass their own env).
+ * An `LLM` with everything passed explicitly, so the facade reads nothing from `process.env`
+ * behind the CLI's back (tests pass their own env).
  */
 export function createLLM(options: {
   id: string;
   apiKey: string;
   baseUrl: string;
   fetch?: typeof fetch;
-  onPoll?: () => void;
 }): LLM {
-  const base = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const counting: typeof fetch = (input, init) => {
-    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-    if (method.toUpperCase() === 'GET') options.onPoll?.();
-    return base(input, init);
-  };
   return new LLM({
     id: options.id,
     apiKey: options.apiKey,
     baseUrl: options.baseUrl,
-    fetch: counting,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
 }
 

@@ -39,8 +39,9 @@ export async function runCommand(args: RunArgs, ctx: Context): Promise<number> {
 
   const go = async (baseUrl: string, key: string): Promise<number> => {
     const progress = startProgress(ctx.terminal);
-    const llm = createLLM({ id, apiKey: key, baseUrl, fetch: ctx.fetch, onPoll: progress.poll });
+    const llm = createLLM({ id, apiKey: key, baseUrl, fetch: ctx.fetch });
     const options = {
+      onPoll: progress.poll,
       context: args.context,
       temperature: args.temperature,
       maxTokens: args.maxTokens,
@@ -70,16 +71,10 @@ export async function pollCommand(args: PollArgs, ctx: Context): Promise<number>
   ctx.terminal.addSecret(apiKey);
   const baseUrl = baseUrlOf(ctx.env);
   const progress = startProgress(ctx.terminal);
-  const llm = createLLM({
-    id: modelIdOf(ctx.env),
-    apiKey,
-    baseUrl,
-    fetch: ctx.fetch,
-    onPoll: progress.poll,
-  });
+  const llm = createLLM({ id: modelIdOf(ctx.env), apiKey, baseUrl, fetch: ctx.fetch });
   let response: ModelResponse;
   try {
-    response = await llm.syncPoll(args.url, { signal: ctx.signal });
+    response = await llm.syncPoll(args.url, { signal: ctx.signal, onPoll: progress.poll });
   } catch (error) {
     if (error instanceof ValidationError) {
       // The facade refuses to send the key to a foreign origin; say how to allow it.

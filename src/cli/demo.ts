@@ -22,7 +22,6 @@ export function demoCommand(ctx: Context): Promise<number> {
       apiKey: MOCK_API_KEY,
       baseUrl: url,
       fetch: ctx.fetch,
-      onPoll: progress.poll,
     });
     const options = { signal: ctx.signal };
     const statuses: string[] = [];
@@ -42,7 +41,7 @@ export function demoCommand(ctx: Context): Promise<number> {
     let done = started;
     if (started.status === 'IN_PROGRESS' && started.url !== undefined) {
       try {
-        done = await llm.syncPoll(started.url, options);
+        done = await llm.syncPoll(started.url, { ...options, onPoll: progress.poll });
       } finally {
         progress.stop();
       }
