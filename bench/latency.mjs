@@ -18,6 +18,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SUCCESS_ANSWER } from './answer.mjs';
 import { fmt, median, printTable, ratio, summarize } from './stats.mjs';
 
 const WARMUP = 50;
@@ -84,15 +85,7 @@ async function cpuPerCall(variants) {
 function inProcessVariants(lib, body) {
   const { LLM, createClient, executeModel } = lib;
   const origin = 'http://127.0.0.1:9';
-  const answer = JSON.stringify({
-    completed: true,
-    status: 'SUCCESS',
-    data: 'Echo: Hello',
-    usedCredits: 0.5,
-    runTime: 0.25,
-    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-    requestId: 'bench-request',
-  });
+  const answer = SUCCESS_ANSWER;
   // Reads the request body, as a socket would, and answers at once.
   const canned = async (request) => {
     await request.arrayBuffer();

@@ -9,18 +9,9 @@
  * - `GET /api/v1/data/:id`: 200, the same finished SUCCESS answer (the first poll is done).
  */
 import { createServer } from 'node:http';
+import { SUCCESS_ANSWER } from './answer.mjs';
 
-const SUCCESS = Buffer.from(
-  JSON.stringify({
-    completed: true,
-    status: 'SUCCESS',
-    data: 'Echo: Hello',
-    usedCredits: 0.5,
-    runTime: 0.25,
-    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-    requestId: 'bench-request',
-  }),
-);
+const SUCCESS = Buffer.from(SUCCESS_ANSWER);
 let origin = '';
 let ticket = Buffer.alloc(0);
 
