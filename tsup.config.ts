@@ -2,8 +2,9 @@
  * The build (`npm run build`): tsup 8.5.1, pinned because it is the newest bundler that runs on
  * Node 20 (tsup 9 and tsdown need Node 22).
  *
- * - The library's two entries, `aixplain-llm` (src/index.ts) and `aixplain-llm/generated`
- *   (src/generated.ts: the generated SDK, client and zod schemas), are built as ESM (`.js`; the
+ * - The library's three entries, `aixplain-llm` (src/index.ts), `aixplain-llm/ai-sdk` (the
+ *   Vercel AI SDK provider) and `aixplain-llm/generated` (src/generated.ts: the generated SDK,
+ *   client and zod schemas), are built as ESM (`.js`; the
  *   package is `"type": "module"`) and CommonJS (`.cjs`), each with its own declarations
  *   (`.d.ts` / `.d.cts`, so that TypeScript under node16 resolution sees a CJS type file for
  *   `require`) and source maps.
@@ -19,11 +20,17 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', generated: 'src/generated.ts' },
+    entry: {
+      index: 'src/index.ts',
+      generated: 'src/generated.ts',
+      'ai-sdk': 'src/ai-sdk/index.ts',
+    },
     format: ['esm', 'cjs'],
     target: 'es2022',
     platform: 'neutral',
-    dts: true,
+    // The AI SDK's V3 types are copied into dist/ai-sdk.d.ts: @ai-sdk/provider is only a dev
+    // dependency, so a user without `ai` installed still gets resolvable types.
+    dts: { resolve: [/^@ai-sdk\/provider/, 'json-schema'] },
     sourcemap: true,
     // Both builds run at once: the library's clean spares the CLI's files.
     clean: ['!cli.js', '!cli.js.map'],

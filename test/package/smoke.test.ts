@@ -129,11 +129,27 @@ describe('the built package', () => {
   });
 
   test('zod stays external: the builds import it and bundle none of it', () => {
-    for (const file of ['index.js', 'index.cjs', 'generated.js', 'generated.cjs', 'cli.js']) {
+    for (const file of [
+      'index.js',
+      'index.cjs',
+      'generated.js',
+      'generated.cjs',
+      'ai-sdk.js',
+      'ai-sdk.cjs',
+      'cli.js',
+    ]) {
       // `._zod.` is on every zod schema instance; no code but zod's own has it.
       expect(readFileSync(join(root, 'dist', file), 'utf8'), file).not.toContain('._zod.');
     }
     expect(readFileSync(join(root, 'dist', 'generated.js'), 'utf8')).toMatch(/from "zod\/mini"/);
+  });
+
+  test('the AI SDK provider needs nothing from the AI SDK at run time or to type-check', () => {
+    const js = readFileSync(join(root, 'dist', 'ai-sdk.js'), 'utf8');
+    expect(js).not.toMatch(/from "(ai|@ai-sdk\/[^"]+)"/);
+    for (const file of ['ai-sdk.d.ts', 'ai-sdk.d.cts']) {
+      expect(readFileSync(join(root, 'dist', file), 'utf8'), file).not.toMatch(/from ['"]@ai-sdk/);
+    }
   });
 
   test('the tarball holds the builds, the spec and the README, and no sources', () => {
@@ -143,7 +159,7 @@ describe('the built package', () => {
         'README.md',
         'openapi/aixplain-models.yaml',
         'dist/cli.js',
-        ...['index', 'generated'].flatMap((name) =>
+        ...['index', 'generated', 'ai-sdk'].flatMap((name) =>
           ['.js', '.cjs', '.d.ts', '.d.cts'].map((ext) => `dist/${name}${ext}`),
         ),
       ]),
@@ -158,7 +174,8 @@ describe('a project that installs the tarball', () => {
 const fetch = async () => new Response(JSON.stringify({ completed: true, status: 'SUCCESS', data: 'ok' }), { headers: { 'content-type': 'application/json' } });
 const llm = new pkg.LLM({ id: 'model-1', apiKey: 'k'.repeat(12), fetch });
 const res = await llm.run('Hi');
-console.log(JSON.stringify({ status: res.status, data: res.data, isResponse: res instanceof pkg.ModelResponse, generated: Object.keys(generated), parsed: generated.zRunResult.parse({ completed: true, status: 'SUCCESS', data: 'x' }).status }));`;
+const model = aiSdk.createAixplain({ apiKey: 'k'.repeat(12), fetch })('model-1');
+console.log(JSON.stringify({ status: res.status, data: res.data, isResponse: res instanceof pkg.ModelResponse, generated: Object.keys(generated), parsed: generated.zRunResult.parse({ completed: true, status: 'SUCCESS', data: 'x' }).status, aiSdk: [model.specificationVersion, model.modelId] }));`;
   const expected = {
     status: 'SUCCESS',
     data: 'ok',
@@ -172,11 +189,12 @@ console.log(JSON.stringify({ status: res.status, data: res.data, isResponse: res
     ]),
     // zod (the one dependency) is loaded from the consumer's node_modules, not bundled.
     parsed: 'SUCCESS',
+    aiSdk: ['v3', 'model-1'],
   };
 
   test('loads it with import', () => {
     const script = useIt(
-      "const pkg = await import('aixplain-llm'); const generated = await import('aixplain-llm/generated');",
+      "const pkg = await import('aixplain-llm'); const generated = await import('aixplain-llm/generated'); const aiSdk = await import('aixplain-llm/ai-sdk');",
     );
     const { stdout } = sh(process.execPath, ['--input-type=module', '-e', script], consumer);
     expect(JSON.parse(stdout)).toEqual(expected);
@@ -184,7 +202,7 @@ console.log(JSON.stringify({ status: res.status, data: res.data, isResponse: res
 
   test('loads it with require', () => {
     const script = `(async () => { ${useIt(
-      "const pkg = require('aixplain-llm'); const generated = require('aixplain-llm/generated');",
+      "const pkg = require('aixplain-llm'); const generated = require('aixplain-llm/generated'); const aiSdk = require('aixplain-llm/ai-sdk');",
     )} })().catch((e) => { console.error(e); process.exit(1); });`;
     const { stdout } = sh(process.execPath, ['--input-type=commonjs', '-e', script], consumer);
     expect(JSON.parse(stdout)).toEqual(expected);
@@ -200,7 +218,8 @@ async function use(): Promise<string> {
   // @ts-expect-error the input is a string or an object, never a number
   await llm.run(42);
   if (res.error instanceof LLMError) return res.error.message;
-  return \`\${status} \${String(res.data)} \${typeof executeModel}\`;
+  const spec: 'v3' = createAixplain({ apiKey: 'k' })('model-1').specificationVersion;
+  return \`\${status} \${String(res.data)} \${typeof executeModel} \${spec}\`;
 }
 export { use };
 `;
@@ -208,12 +227,14 @@ export { use };
       join(consumer, 'esm.mts'),
       `import { LLM, LLMError, type ModelResponse, type ModelResponseStreamer } from 'aixplain-llm';
 import { executeModel } from 'aixplain-llm/generated';
+import { createAixplain } from 'aixplain-llm/ai-sdk';
 ${body}`,
     );
     writeFileSync(
       join(consumer, 'cjs.cts'),
       `import { LLM, LLMError, type ModelResponse, type ModelResponseStreamer } from 'aixplain-llm';
 import { executeModel } from 'aixplain-llm/generated';
+import { createAixplain } from 'aixplain-llm/ai-sdk';
 ${body}`,
     );
     const compilerOptions = {
