@@ -59,6 +59,34 @@ export function collectViolations(client: Client): {
   };
 }
 
+/**
+ * A `fetch` for the facade (`new LLM({ fetch })`) that records every answer carrying
+ * `sl-violations`, and the requests it sent (`METHOD url`).
+ */
+export function violationRecordingFetch(): {
+  fetch: typeof fetch;
+  violations: RecordedViolation[];
+  urls: string[];
+} {
+  const violations: RecordedViolation[] = [];
+  const urls: string[] = [];
+  const recording = async (request: Request): Promise<Response> => {
+    urls.push(`${request.method} ${request.url}`);
+    const response = await globalThis.fetch(request);
+    const header = response.headers.get('sl-violations');
+    if (header !== null) {
+      violations.push({
+        method: request.method,
+        url: request.url,
+        status: response.status,
+        violations: parseViolations(header),
+      });
+    }
+    return response;
+  };
+  return { fetch: recording as typeof fetch, violations, urls };
+}
+
 function parseViolations(header: string): unknown {
   try {
     return JSON.parse(header);

@@ -5,25 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { generateText, streamText } from 'ai';
 import { describe, expect, inject, test } from 'vitest';
 import { createAixplain } from '../../src/ai-sdk/index.js';
+import { violationRecordingFetch } from '../helpers/violations.js';
 
 const proxyUrl = inject('proxyUrl');
 const upstreamUrl = inject('upstreamUrl');
 
 /** A provider whose fetch records the `sl-violations` header of every answer. */
 function provider(baseUrl: string) {
-  const violations: string[] = [];
-  const fetch = async (request: Request) => {
-    const response = await globalThis.fetch(request);
-    const header = response.headers.get('sl-violations');
-    if (header !== null) violations.push(header);
-    return response;
-  };
-  const aixplain = createAixplain({
-    apiKey: 'test-key',
-    baseUrl,
-    fetch: fetch as typeof globalThis.fetch,
-  });
-  return { aixplain, violations };
+  const { fetch, violations } = violationRecordingFetch();
+  return { aixplain: createAixplain({ apiKey: 'test-key', baseUrl, fetch }), violations };
 }
 
 const id = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

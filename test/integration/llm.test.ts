@@ -1,6 +1,6 @@
 // Behaviour of the LLM facade against the fake aiXplain API behind `prism proxy --errors`:
 // every request the facade sends, and every answer, is checked against openapi/ on the way,
-// and a violation makes the test fail (recordingFetch below).
+// and a violation makes the test fail (violationRecordingFetch).
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, test } from 'vitest';
 import {
@@ -17,27 +17,14 @@ import {
   SupplierError,
   ValidationError,
 } from '../../src/index.js';
+import { violationRecordingFetch } from '../helpers/violations.js';
 
 const proxyUrl = inject('proxyUrl');
 const upstreamUrl = inject('upstreamUrl');
 const foreignUrl = inject('foreignUrl');
 
-/** A fetch that records the `sl-violations` header of every answer, and the URLs it called. */
-function recordingFetch() {
-  const violations: string[] = [];
-  const urls: string[] = [];
-  const fetch = async (request: Request) => {
-    urls.push(`${request.method} ${request.url}`);
-    const response = await globalThis.fetch(request);
-    const header = response.headers.get('sl-violations');
-    if (header !== null) violations.push(`${request.method} ${request.url}: ${header}`);
-    return response;
-  };
-  return { fetch: fetch as typeof globalThis.fetch, violations, urls };
-}
-
 function model(prefix: string, options: Partial<LLMOptions> = {}) {
-  const recorder = recordingFetch();
+  const recorder = violationRecordingFetch();
   const llm = new LLM({
     id: `${prefix}-${randomUUID().slice(0, 8)}`,
     apiKey: 'test-key',
