@@ -6,6 +6,7 @@
  * (wire-protocol.md sections 3 and 4, api.md "Body precedence" and "ModelResponse").
  */
 import { APIError, type LLMError, ValidationError } from './errors.js';
+import { isRecord } from './internal/check.js';
 import { type ResolvedRunOptions, validateBody } from './options.js';
 import { ModelResponse, ResponseStatus, type Usage } from './response.js';
 
@@ -40,8 +41,8 @@ export function toRequestBody(
   body.data = inputData;
   if (run.stream) {
     const options = body.options;
-    body.options = { ...(isObject(options) ? options : {}), stream: true };
-  } else if (isObject(body.options) && body.options.stream === true) {
+    body.options = { ...(isRecord(options) ? options : {}), stream: true };
+  } else if (isRecord(body.options) && body.options.stream === true) {
     // The answer would be an event stream that run() cannot read: say so before sending.
     throw new ValidationError(
       'Invalid run options: `options.stream` is set in the parameters; use stream() or run(data, { stream: true }).',
@@ -93,7 +94,7 @@ export function fromAnswer(
 ): ModelResponse {
   const body = answer.body;
   const headerRequestId = answer.headers.get('x-request-id') ?? undefined;
-  if (!answer.json || !isObject(body)) {
+  if (!answer.json || !isRecord(body)) {
     const message = `The service answered ${answer.status} with a body that is not a JSON object.`;
     return new ModelResponse({
       status: ResponseStatus.FAILED,
@@ -120,16 +121,16 @@ export function fromAnswer(
     if (!MAPPED_KEYS.has(key)) additionalFields[key] = value;
   }
   const fields = {
-    details: isObject(body.details) || Array.isArray(body.details) ? body.details : undefined,
+    details: isRecord(body.details) || Array.isArray(body.details) ? body.details : undefined,
     usedCredits: typeof body.usedCredits === 'number' ? body.usedCredits : undefined,
     runTime: typeof body.runTime === 'number' ? body.runTime : undefined,
-    usage: isObject(body.usage) ? (body.usage as Usage) : undefined,
+    usage: isRecord(body.usage) ? (body.usage as Usage) : undefined,
     errorCode: typeof body.error_code === 'string' ? body.error_code : undefined,
     requestId:
       typeof body.requestId === 'string' && body.requestId !== ''
         ? body.requestId
         : headerRequestId,
-    asset: isObject(body.asset) ? body.asset : undefined,
+    asset: isRecord(body.asset) ? body.asset : undefined,
     additionalFields,
   };
 
@@ -205,8 +206,4 @@ function errorMessageOf(body: Record<string, unknown>): string {
 
 function isStatus(value: unknown): value is ResponseStatus {
   return value === 'IN_PROGRESS' || value === 'SUCCESS' || value === 'FAILED';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

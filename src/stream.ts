@@ -16,15 +16,13 @@ import {
   TimeoutError,
   ValidationError,
 } from './errors.js';
+import { isRecord } from './internal/check.js';
 import { abortErrorOf, type Clock, systemClock } from './internal/time.js';
 import { ModelResponse, type ResponseStatus } from './response.js';
 import { decodeUtf8, parseEvents, readBody, splitLines } from './sse.js';
 
 /** What one event's payload means. */
 export type StreamToken = { done: true } | { token: string } | { error: string } | null;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const textOf = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
