@@ -1,6 +1,6 @@
 /**
  * The typed errors of aixplain-llm, and the one factory that turns an HTTP error answer into
- * the right class with the reference SDK's message (wire-protocol.md, section 7).
+ * the right class with the reference SDK's message.
  *
  * Hand-written: the message table is specific to the aiXplain API.
  */

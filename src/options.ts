@@ -31,7 +31,7 @@ export interface HistoryMessage {
   content: string;
 }
 
-/** The options of `new LLM(options)` (api.md, "new LLM(options)"). */
+/** The options of `new LLM(options)`. */
 export interface LLMOptions {
   /** The id of the model to run. Required, non-empty. */
   id: string;
@@ -71,7 +71,7 @@ export interface LLMOptions {
   trustedOrigins?: string[];
 }
 
-/** The options of one run (api.md, "RunOptions"). */
+/** The options of one run. */
 export interface RunOptions {
   /** The system prompt (wire `context`). @default null */
   context?: string | null;
@@ -133,7 +133,7 @@ export interface SyncPollOptions {
   onPoll?: (progress: PollProgress) => void;
 }
 
-/** The defaults of api.md, in one place. */
+/** The defaults of every option that has one, in one place. */
 export const DEFAULTS = {
   baseUrl: 'https://models.aixplain.com',
   supplier: 'aiXplain',

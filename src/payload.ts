@@ -2,8 +2,8 @@
  * The only code that touches wire shapes: the request body of a run (toRequestBody) and the
  * mapping of an answer to a ModelResponse (fromAnswer, fromError). Pure functions.
  *
- * Hand-written: the precedence and the status rules are the aiXplain API's own
- * (wire-protocol.md sections 3 and 4, api.md "Body precedence" and "ModelResponse").
+ * Hand-written: the body precedence (parameters, then an object input's keys, then the options,
+ * then the defaults) and the status rules are the aiXplain API's own, as its reference SDK applies them.
  */
 import { APIError, type LLMError, ValidationError } from './errors.js';
 import { isRecord } from './internal/check.js';

@@ -1,10 +1,10 @@
 /**
- * The poll loop of `syncPoll` (api.md "Polling", wire-protocol.md section 5, "This package"): the
+ * The poll loop of `syncPoll`: the
  * growing pause, the server's hint, a strict deadline and the caller's abort. One GET (and its
  * retries) is the caller's `pollOnce`; this module only decides when to call it and when to stop.
  *
- * Hand-written: it fixes the reference SDK's quirks Q17-Q22 (soft cap, late deadline, lost URL,
- * tight loop on `completed: null`, no hint, no cancel), which no library models.
+ * Hand-written: it avoids the reference SDK's quirks (a soft 60 s cap, a late deadline, the poll URL
+ * lost on timeout, a tight loop on `completed: null`, no server hint, no cancel), which no library models.
  */
 import { AbortError, PollTimeoutError } from './errors.js';
 import { abortErrorOf, type Clock, systemClock } from './internal/time.js';

@@ -25,7 +25,7 @@ export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON'>
 };
 
 /**
- * The result of a run, a poll or one stream chunk (api.md, "ModelResponse").
+ * The result of a run, a poll or one stream chunk.
  *
  * @example
  * const res = await llm.run('Hello');

@@ -1,5 +1,5 @@
 /**
- * The one retry policy of aixplain-llm (api.md "Retries", wire-protocol.md section 8): which
+ * The one retry policy of aixplain-llm: which
  * failures are worth another attempt for a poll (GET) and for an execute (POST), how long to wait
  * before it, and the loop that does both, abortable and bounded by a deadline.
  *

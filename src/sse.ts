@@ -1,8 +1,8 @@
 /**
  * Server-sent events, as small AsyncIterable steps: body bytes -> text -> lines -> events
- * (style.md, habit 5; wire-protocol.md, section 6). Each step is usable and testable alone.
+ * Each step is usable and testable alone.
  *
- * Hand-written rather than taken from eventsource-parser: api.md allows no runtime dependency
+ * Hand-written rather than taken from eventsource-parser: the package has no runtime dependency
  * but zod, and a final event without its blank line must still be dispatched when the body ends
  * (the bug of openai-node#2725). It follows the WHATWG rules for the fields we read and nothing
  * more (no reconnection, `retry:` ignored).
@@ -55,7 +55,7 @@ export async function* readBody(
 }
 
 /**
- * Decodes UTF-8 whatever the Content-Type says (the server sends no charset; Q24), with a
+ * Decodes UTF-8 whatever the Content-Type says (the service sends no charset, and ISO-8859-1 would garble every non-ASCII token), with a
  * streaming decoder so that a character split across chunks arrives whole. A leading BOM is
  * dropped, as SSE requires; bad bytes become U+FFFD.
  */

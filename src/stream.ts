@@ -1,6 +1,5 @@
 /**
  * Streamed runs: SSE events -> tokens -> `ModelResponse` chunks, behind `ModelResponseStreamer`
- * (api.md, "ModelResponseStreamer"; wire-protocol.md, section 6 and Q23-Q31).
  *
  * Hand-written: the payload shapes, the `[DONE]` rule and the FAILED chunk are specific to the
  * aiXplain API. The request itself is sent by the `open` callback of `openStream` (the facade's
@@ -32,7 +31,7 @@ const textOf = (value: unknown): string | undefined =>
  * `error` field is a failure; a string `data`, an object `data`'s `text` (else `output`), or an
  * OpenAI-style `choices[0].delta.content` is a token; a payload that is not JSON is itself the
  * token (a JSON string, its value). Anything else, and empty text, is `null`: objects are never
- * stringified into the text (Q28).
+ * stringified into the text.
  */
 export function tokenOf(payload: string): StreamToken {
   if (payload.trim() === '[DONE]') return { done: true };
@@ -215,7 +214,7 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * The chunks of a streamed run (api.md, "ModelResponseStreamer"): one `IN_PROGRESS` chunk per
+ * The chunks of a streamed run: one `IN_PROGRESS` chunk per
  * token, and on failure one final `FAILED` chunk (or, with `throwOnError`, a thrown error).
  * A streamer is read once: iterate it, or call `text()`, `toReadableStream()` or `tee()`.
  *

@@ -1,6 +1,5 @@
 /**
- * The AI SDK's message list -> the aiXplain run's `context`, `history` and `data`
- * (peers.md 4.5).
+ * The AI SDK's message list -> the aiXplain run's `context`, `history` and `data`.
  *
  * The API takes text only: a system prompt (`context`), earlier turns as `{ role, content }`
  * strings (`history`), and the new user text (`data`). What it cannot carry is handled by what

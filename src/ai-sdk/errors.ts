@@ -98,7 +98,7 @@ export interface FailedRequest {
 /**
  * The `APICallError`-compatible error for a failure of this package (`response.error` of a
  * FAILED answer, or a FAILED stream chunk's), with that error as `cause`. `isRetryable` follows
- * the package's POST policy (api.md "Retries"): 429, 503 and a connection never made are
+ * the package's POST policy (a retry never runs a model twice): 429, 503 and a connection never made are
  * retryable; anything that may come after the model started (5xx, a cut stream, a failed poll,
  * a run that reported failure) is not, so an `ai` retry never runs the model twice.
  */

@@ -1,10 +1,10 @@
 /**
  * `LanguageModelV3` on top of the `LLM` facade: `doGenerate` is `llm.run` (which polls a run
  * that goes asynchronous), `doStream` is `llm.stream`. The facade does the HTTP, the SSE
- * parsing, the key's safety and the timeouts; this module only translates (peers.md 4.2-4.5).
+ * parsing, the key's safety and the timeouts; this module only translates.
  *
  * Failures are thrown (or, mid-stream, sent as `error` parts) as `APICallError`-compatible errors
- * whose `cause` is this package's typed error, so `ai` retries exactly what api.md's retry policy
+ * whose `cause` is this package's typed error, so `ai` retries exactly what the package's retry policy
  * allows. The facade's own retries are off (`maxRetries: 0`, set by the provider) so that one
  * failure is retried once, by `ai`, as `maxRetries` of `generateText` says.
  */

@@ -1,6 +1,6 @@
 /**
  * The AI SDK's call options -> one run of the `LLM` facade (its input and `RunOptions`), plus
- * the warnings for the settings the aiXplain API has no equivalent for (peers.md 4.5).
+ * the warnings for the settings the aiXplain API has no equivalent for.
  *
  * Defaults: a setting the caller left out is not sent by the AI SDK's convention, but this API's
  * body always carries `temperature`, `max_tokens` and `top_p`; the package's own defaults fill
@@ -30,7 +30,7 @@ const UNSUPPORTED = [
 
 /**
  * Maps one call. `providerOptions.aixplain` becomes `parameters`: its keys are merged into the
- * request body and win over the mapped settings (api.md "Body precedence").
+ * request body and win over the mapped settings (`parameters` win over everything but the input).
  * `responseFormat: { type: 'json' }` becomes `response_format: { type: 'json_object' }` (the
  * OpenAI-style JSON mode that the hosted models take); a `schema` is not sent, with a warning.
  */

@@ -1,5 +1,5 @@
 /**
- * A streamed run's chunks -> the AI SDK's stream parts (peers.md 4.3):
+ * A streamed run's chunks -> the AI SDK's stream parts:
  * `stream-start` (the warnings), `response-metadata`, then `text-start` / a `text-delta` per
  * token / `text-end` under id `'0'`, and `finish`. A FAILED chunk becomes an `error` part and a
  * `finish` whose reason is `error`; the service reports no usage on streams, so every count is

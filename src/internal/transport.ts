@@ -187,7 +187,7 @@ async function guardedFetch(
   fetchImpl: (input: Request) => Promise<Response>,
   trusted: ReadonlySet<string>,
 ): Promise<Response> {
-  // api.md: every request carries Content-Type, polls too (the generated client drops it from
+  // Every request carries Content-Type, polls too (the generated client drops it from
   // a request without a body; the reference SDK sends it on its poll GET).
   if (!request.headers.has('content-type')) request.headers.set('content-type', 'application/json');
   let response = await fetchImpl(request);
