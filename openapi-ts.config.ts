@@ -16,15 +16,22 @@ export default defineConfig({
     ],
   },
   plugins: [
-    '@hey-api/client-fetch',
-    '@hey-api/typescript',
-    // zod/mini: about a third of classic zod's size (toolchain.md, section 7). The schemas are
-    // exported for users (`aixplain-llm/generated`) and used by the contract tests.
+    // The client-next runtime calls `fetch(url, init)`: no `Request` is built per call (which the
+    // fetch of Node copies again, body included), and the facade's fetch wrapper sees the init
+    // and keeps only what fetch understands (Deno refuses an unknown `client` key).
+    '@hey-api/client-next',
+    // Enums also as JavaScript objects (`RunStatus.SUCCESS`, `ChatRole.USER`), so the facade
+    // reads the run statuses and the history roles from the spec, not from its own copy.
+    { name: '@hey-api/typescript', enums: 'javascript' },
+    // The components as JSON Schema constants without descriptions (`form`): the facade checks
+    // the body keys the spec constrains (ranges, types, roles) with them, and a few hundred
+    // bytes of data cost far less in `import { LLM }` than zod does.
+    { name: '@hey-api/schemas', type: 'form' },
+    // zod/mini schemas of every component, exported from `aixplain-llm/generated` for users and
+    // used by the contract tests. Not in the facade: zod would more than double its bundle.
     { name: 'zod', compatibilityVersion: 'mini' },
-    // No validators inside the SDK functions: they would pull zod into what `import { LLM }`
-    // bundles (21.6 KB gzipped with them against a 15 KB budget; 13.2 KB without, measured by
-    // bench/size.mjs). The facade checks its options and the spec's constrained body keys
-    // itself (src/options.ts), and answers are mapped leniently (api.md, "ModelResponse").
+    // No validators inside the SDK functions, for the same reason; the facade validates its
+    // requests against the JSON Schema constants above before sending.
     { name: '@hey-api/sdk', validator: false },
   ],
 });

@@ -8,7 +8,17 @@ export type ClientOptions = {
 /**
  * Who wrote a history message.
  */
-export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+export const ChatRole = {
+    SYSTEM: 'system',
+    USER: 'user',
+    ASSISTANT: 'assistant',
+    TOOL: 'tool'
+} as const;
+
+/**
+ * Who wrote a history message.
+ */
+export type ChatRole = typeof ChatRole[keyof typeof ChatRole];
 
 export type HistoryMessage = {
     role: ChatRole;
@@ -59,7 +69,13 @@ export type ExecuteRequest = {
     [key: string]: unknown;
 };
 
-export type RunStatus = 'IN_PROGRESS' | 'SUCCESS' | 'FAILED';
+export const RunStatus = {
+    IN_PROGRESS: 'IN_PROGRESS',
+    SUCCESS: 'SUCCESS',
+    FAILED: 'FAILED'
+} as const;
+
+export type RunStatus = typeof RunStatus[keyof typeof RunStatus];
 
 export type Usage = {
     prompt_tokens?: number;

@@ -30,7 +30,8 @@ type Reply = Response | ((req: Request) => Response | Promise<Response>);
 /** A fetch that records every request and answers from `replies` in order (the last one repeats). */
 function fakeFetch(...replies: Reply[]) {
   const sent: Sent[] = [];
-  const fn = vi.fn(async (input: Request) => {
+  const fn = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
+    const input = new Request(url, init);
     const text = input.method === 'GET' ? '' : await input.clone().text();
     sent.push({
       redirect: input.redirect,
@@ -303,9 +304,10 @@ describe('run', () => {
   test('times out a POST that does not answer within timeoutMs', async () => {
     vi.useFakeTimers();
     const fetch = vi.fn(
-      (req: Request) =>
+      (_url: string, init: RequestInit) =>
         new Promise<Response>((_, reject) => {
-          req.signal.addEventListener('abort', () => reject(req.signal.reason));
+          const signal = init.signal as AbortSignal;
+          signal.addEventListener('abort', () => reject(signal.reason));
         }),
     ) as unknown as typeof globalThis.fetch;
     const pending = llm(fetch).run('x', { timeoutMs: 1000 });
@@ -318,9 +320,10 @@ describe('run', () => {
   test('rejects with AbortError when the signal aborts, whatever throwOnError says', async () => {
     const controller = new AbortController();
     const fetch = vi.fn(
-      (req: Request) =>
+      (_url: string, init: RequestInit) =>
         new Promise<Response>((_, reject) => {
-          req.signal.addEventListener('abort', () => reject(req.signal.reason));
+          const signal = init.signal as AbortSignal;
+          signal.addEventListener('abort', () => reject(signal.reason));
           controller.abort();
         }),
     ) as unknown as typeof globalThis.fetch;

@@ -30,15 +30,14 @@ export const createClient = (config: Config = {}): Client => {
     return getConfig();
   };
 
-  const interceptors = createInterceptors<Request, Response, unknown, ResolvedRequestOptions>();
+  const interceptors = createInterceptors<Response, unknown, ResolvedRequestOptions>();
 
   const beforeRequest = async <
     TData = unknown,
-    TResponseStyle extends 'data' | 'fields' = 'fields',
     ThrowOnError extends boolean = boolean,
     Url extends string = string,
   >(
-    options: RequestOptions<TData, TResponseStyle, ThrowOnError, Url>,
+    options: RequestOptions<TData, ThrowOnError, Url>,
   ) => {
     const opts = {
       ..._config,
@@ -68,70 +67,39 @@ export const createClient = (config: Config = {}): Client => {
       opts.headers.delete('Content-Type');
     }
 
-    const resolvedOpts = opts as typeof opts &
-      ResolvedRequestOptions<TResponseStyle, ThrowOnError, Url>;
+    const resolvedOpts = opts as typeof opts & ResolvedRequestOptions<ThrowOnError, Url>;
     const url = buildUrl(resolvedOpts);
 
     return { opts: resolvedOpts, url };
   };
 
+  // @ts-expect-error
   const request: Client['request'] = async (options) => {
     const { opts, url } = await beforeRequest(options);
-    const requestInit: ReqInit = {
-      redirect: 'follow',
-      ...opts,
-      body: getValidRequestBody(opts),
-    };
-
-    let request = new Request(url, requestInit);
 
     for (const fn of interceptors.request.fns) {
       if (fn) {
-        request = await fn(request, opts);
+        await fn(opts);
       }
     }
 
     // fetch must be assigned here, otherwise it would throw the error:
     // TypeError: Failed to execute 'fetch' on 'Window': Illegal invocation
     const _fetch = opts.fetch!;
-    let response: Response;
+    const requestInit: ReqInit = {
+      ...opts,
+      body: getValidRequestBody(opts),
+    };
 
-    try {
-      response = await _fetch(request);
-    } catch (error) {
-      // Handle fetch exceptions (AbortError, network errors, etc.)
-      let finalError = error;
-
-      for (const fn of interceptors.error.fns) {
-        if (fn) {
-          finalError = (await fn(error, undefined as any, request, opts)) as unknown;
-        }
-      }
-
-      finalError = finalError || ({} as unknown);
-
-      if (opts.throwOnError) {
-        throw finalError;
-      }
-
-      // Return error response
-      return opts.responseStyle === 'data'
-        ? undefined
-        : {
-            error: finalError,
-            request,
-            response: undefined as any,
-          };
-    }
+    let response = await _fetch(url, requestInit);
 
     for (const fn of interceptors.response.fns) {
       if (fn) {
-        response = await fn(response, request, opts);
+        response = await fn(response, opts);
       }
     }
 
     const result = {
-      request,
       response,
     };
 
@@ -160,12 +128,10 @@ export const createClient = (config: Config = {}): Client => {
             emptyData = {};
             break;
         }
-        return opts.responseStyle === 'data'
-          ? emptyData
-          : {
-              data: emptyData,
-              ...result,
-            };
+        return {
+          data: emptyData,
+          ...result,
+        };
       }
 
       let data: any;
@@ -184,12 +150,10 @@ export const createClient = (config: Config = {}): Client => {
           break;
         }
         case 'stream':
-          return opts.responseStyle === 'data'
-            ? response.body
-            : {
-                data: response.body,
-                ...result,
-              };
+          return {
+            data: response.body,
+            ...result,
+          };
       }
 
       if (parseAs === 'json') {
@@ -202,12 +166,10 @@ export const createClient = (config: Config = {}): Client => {
         }
       }
 
-      return opts.responseStyle === 'data'
-        ? data
-        : {
-            data,
-            ...result,
-          };
+      return {
+        data,
+        ...result,
+      };
     }
 
     const textError = await response.text();
@@ -224,7 +186,7 @@ export const createClient = (config: Config = {}): Client => {
 
     for (const fn of interceptors.error.fns) {
       if (fn) {
-        finalError = (await fn(error, response, request, opts)) as string;
+        finalError = (await fn(error, response, opts)) as string;
       }
     }
 
@@ -234,13 +196,10 @@ export const createClient = (config: Config = {}): Client => {
       throw finalError;
     }
 
-    // TODO: we probably want to return error and improve types
-    return opts.responseStyle === 'data'
-      ? undefined
-      : {
-          error: finalError,
-          ...result,
-        };
+    return {
+      error: finalError,
+      ...result,
+    };
   };
 
   const makeMethodFn = (method: Uppercase<HttpMethod>) => (options: RequestOptions) =>
@@ -255,9 +214,15 @@ export const createClient = (config: Config = {}): Client => {
       method,
       onRequest: async (url, init) => {
         let request = new Request(url, init);
+        const requestInit = {
+          ...init,
+          method: init.method as Config['method'],
+          url,
+        };
         for (const fn of interceptors.request.fns) {
           if (fn) {
-            request = await fn(request, opts);
+            await fn(requestInit);
+            request = new Request(requestInit.url, requestInit);
           }
         }
         return request;

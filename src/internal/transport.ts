@@ -41,13 +41,13 @@ export type Transport = ReturnType<typeof createTransport>;
 
 export function createTransport(config: TransportConfig) {
   const trusted = new Set([new URL(config.baseUrl).origin, ...config.trustedOrigins]);
-  const baseFetch = config.fetch ?? ((input: Request) => globalThis.fetch(input));
+  const baseFetch: typeof fetch = config.fetch ?? ((url, init) => globalThis.fetch(url, init));
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
   const client = createClient({
     baseUrl: config.baseUrl,
-    redirect: 'manual',
     auth: () => config.apiKey,
-    fetch: ((request: Request) => guardedFetch(request, baseFetch, trusted)) as typeof fetch,
+    fetch: ((url: string, init: ClientInit) =>
+      guardedFetch(url, init, baseFetch, trusted, config.apiKey)) as typeof fetch,
     headers: {
       // Browsers refuse to let a page set User-Agent.
       ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
@@ -87,16 +87,8 @@ export function createTransport(config: TransportConfig) {
     } catch (error) {
       throw toLLMError(error, signal, redact);
     }
+    // guardedFetch turns every answer that is not 2xx into an APIError, so a result here is a 2xx.
     if (result.response === undefined) throw toLLMError(result.error, signal, redact);
-    if (!result.response.ok) {
-      const { body, json } = errorBody(result.error);
-      throw APIError.generate(
-        result.response.status,
-        scrub(body, config.apiKey),
-        result.response.headers,
-        json,
-      );
-    }
     return result as T & { response: Response };
   }
 
@@ -129,7 +121,7 @@ export function createTransport(config: TransportConfig) {
           run({
             client,
             path: { modelId },
-            body: body as never,
+            body,
             parseAs: 'text',
             signal: call.signal,
             headers: call.headers,
@@ -145,7 +137,7 @@ export function createTransport(config: TransportConfig) {
           executeModel({
             client,
             path: { modelId },
-            body: body as never,
+            body,
             parseAs: 'stream',
             signal: call.signal,
             headers: { Accept: 'text/event-stream', ...call.headers },
@@ -177,41 +169,51 @@ export function createTransport(config: TransportConfig) {
   };
 }
 
+/** What the generated client hands its `fetch`: a RequestInit plus the client's own options. */
+type ClientInit = RequestInit & { headers: Headers };
+
 /**
- * Sends `request` (made with `redirect: 'manual'`, so the runtime follows no redirect). A
- * redirect of a poll (GET) to a trusted origin is followed here, at most five times; any other
- * comes back as it is, a 3xx that becomes an APIError. An execute POST is never re-sent.
+ * Sends one request of the generated client with only what fetch understands (the client's
+ * own options, such as `client` or `parseAs`, stay behind: Deno's fetch refuses an unknown
+ * `client`), and with `redirect: 'manual'`, so that the runtime follows no redirect. A redirect
+ * of a poll (GET) to a trusted origin is followed here, at most five times; any other comes back
+ * as it is. An answer that is not 2xx becomes the APIError of its status, read here from the raw
+ * text (so a JSON `null` or a JSON string body is told apart from text), with the key scrubbed.
  */
 async function guardedFetch(
-  request: Request,
-  fetchImpl: (input: Request) => Promise<Response>,
+  url: string,
+  init: ClientInit,
+  fetchImpl: typeof fetch,
   trusted: ReadonlySet<string>,
+  apiKey: string,
 ): Promise<Response> {
-  // Every request carries Content-Type, polls too (the generated client drops it from
-  // a request without a body; the reference SDK sends it on its poll GET).
-  if (!request.headers.has('content-type')) request.headers.set('content-type', 'application/json');
-  let response = await fetchImpl(request);
-  for (let hop = 0; hop < MAX_REDIRECTS && request.method === 'GET'; hop++) {
+  const { headers, method = 'GET', body, signal } = init;
+  // Every request carries Content-Type, polls too (the generated client drops it from a request
+  // without a body; the reference SDK sends it on its poll GET).
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  let target = url;
+  let response = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
+  for (let hop = 0; hop < MAX_REDIRECTS && method === 'GET'; hop++) {
     const location = response.headers.get('location');
     if (response.status < 300 || response.status > 399 || location === null) break;
-    const next = new URL(location, response.url === '' ? request.url : response.url);
+    const next = new URL(location, response.url === '' ? target : response.url);
     if (!trusted.has(next.origin)) break;
     await response.body?.cancel();
-    response = await fetchImpl(
-      new Request(next, { headers: request.headers, signal: request.signal, redirect: 'manual' }),
-    );
+    target = next.href;
+    response = await fetchImpl(target, { method, headers, signal, redirect: 'manual' });
   }
-  return response;
+  if (response.ok) return response;
+  const text = await response.text();
+  const { body: parsed, json } = parseErrorBody(text);
+  throw APIError.generate(response.status, scrub(parsed, apiKey), response.headers, json);
 }
 
-/** The body of an error answer as the generated client parsed it, and whether it was JSON. */
-function errorBody(error: unknown): { body: unknown; json: boolean } {
-  if (typeof error !== 'string') return { body: error, json: true };
+/** The body of an error answer: its JSON value, or its text when it is not JSON. */
+function parseErrorBody(text: string): { body: unknown; json: boolean } {
   try {
-    JSON.parse(error);
-    return { body: error, json: true };
+    return { body: JSON.parse(text), json: true };
   } catch {
-    return { body: error, json: false };
+    return { body: text, json: false };
   }
 }
 

@@ -37,12 +37,13 @@ export function collectViolations(client: Client): {
   detach(): void;
 } {
   const list: RecordedViolation[] = [];
-  const interceptor = (response: Response, request: Request): Response => {
+  // The client-next runtime gives interceptors the request options, not a Request.
+  const interceptor = (response: Response, options: { method?: string }): Response => {
     const header = response.headers.get('sl-violations');
     if (header !== null) {
       list.push({
-        method: request.method,
-        url: request.url,
+        method: options.method ?? 'GET',
+        url: response.url,
         status: response.status,
         violations: parseViolations(header),
       });
@@ -70,7 +71,8 @@ export function violationRecordingFetch(): {
 } {
   const violations: RecordedViolation[] = [];
   const urls: string[] = [];
-  const recording = async (request: Request): Promise<Response> => {
+  const recording = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
     urls.push(`${request.method} ${request.url}`);
     const response = await globalThis.fetch(request);
     const header = response.headers.get('sl-violations');
