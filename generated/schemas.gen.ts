@@ -102,19 +102,29 @@ export const RunStatusSchema = {
     ]
 } as const;
 
+export const NumberLikeSchema = {
+    type: [
+        'number',
+        'string',
+        'null'
+    ],
+    pattern: '^\\s*[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?\\s*$'
+} as const;
+
 export const UsageSchema = {
     type: 'object',
     properties: {
         prompt_tokens: {
-            type: 'integer'
+            $ref: '#/components/schemas/NumberLike'
         },
         completion_tokens: {
-            type: 'integer'
+            $ref: '#/components/schemas/NumberLike'
         },
         total_tokens: {
-            type: 'integer'
+            $ref: '#/components/schemas/NumberLike'
         }
-    }
+    },
+    additionalProperties: true
 } as const;
 
 export const RunResultSchema = {
@@ -130,30 +140,45 @@ export const RunResultSchema = {
         details: {
             type: [
                 'object',
-                'array'
+                'array',
+                'null'
             ]
         },
         error_message: {
-            type: 'string'
+            type: [
+                'string',
+                'null'
+            ]
         },
         error: {},
-        supplierError: {
-            type: 'string'
-        },
+        supplierError: {},
         error_code: {
-            type: 'string'
+            type: [
+                'string',
+                'null'
+            ]
         },
         usedCredits: {
-            type: 'number'
+            $ref: '#/components/schemas/NumberLike'
         },
         runTime: {
-            type: 'number'
+            $ref: '#/components/schemas/NumberLike'
         },
         usage: {
-            $ref: '#/components/schemas/Usage'
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/Usage'
+                },
+                {
+                    type: 'null'
+                }
+            ]
         },
         asset: {
-            type: 'object'
+            type: [
+                'object',
+                'null'
+            ]
         },
         requestId: {
             type: 'string'
@@ -183,13 +208,166 @@ export const AsyncTicketSchema = {
     additionalProperties: true
 } as const;
 
-export const ErrorBodySchema = {
+export const StreamEventDataSchema = {
+    anyOf: [
+        {
+            $ref: '#/components/schemas/StreamDone'
+        },
+        {
+            $ref: '#/components/schemas/StreamTextToken'
+        },
+        {
+            $ref: '#/components/schemas/StreamDataToken'
+        },
+        {
+            $ref: '#/components/schemas/StreamNestedToken'
+        },
+        {
+            $ref: '#/components/schemas/StreamChatChunk'
+        },
+        {
+            $ref: '#/components/schemas/StreamFailure'
+        }
+    ]
+} as const;
+
+export const StreamDoneSchema = {
+    anyOf: [
+        {
+            const: '[DONE]'
+        },
+        {
+            type: 'object',
+            required: [
+                'data'
+            ],
+            properties: {
+                data: {
+                    const: '[DONE]'
+                }
+            }
+        }
+    ]
+} as const;
+
+export const StreamTextTokenSchema = {
+    type: 'string'
+} as const;
+
+export const StreamDataTokenSchema = {
+    type: 'object',
+    required: [
+        'data'
+    ],
+    properties: {
+        data: {
+            type: 'string'
+        }
+    }
+} as const;
+
+export const StreamNestedTokenSchema = {
+    type: 'object',
+    required: [
+        'data'
+    ],
+    properties: {
+        data: {
+            type: 'object',
+            properties: {
+                text: {
+                    type: 'string'
+                },
+                output: {
+                    type: 'string'
+                }
+            }
+        }
+    }
+} as const;
+
+export const StreamChatChunkSchema = {
+    type: 'object',
+    required: [
+        'choices'
+    ],
+    properties: {
+        choices: {
+            type: 'array',
+            items: {
+                type: 'object',
+                properties: {
+                    delta: {
+                        type: 'object',
+                        properties: {
+                            content: {
+                                type: [
+                                    'string',
+                                    'null'
+                                ]
+                            }
+                        }
+                    },
+                    finish_reason: {
+                        type: [
+                            'string',
+                            'null'
+                        ]
+                    }
+                }
+            }
+        },
+        usage: {
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/Usage'
+                },
+                {
+                    type: 'null'
+                }
+            ]
+        }
+    }
+} as const;
+
+export const StreamFailureSchema = {
+    type: 'object',
+    properties: {
+        status: {
+            $ref: '#/components/schemas/RunStatus'
+        },
+        error_message: {
+            type: [
+                'string',
+                'null'
+            ]
+        },
+        error: {}
+    }
+} as const;
+
+export const ErrorObjectSchema = {
     type: 'object',
     properties: {
         error: {},
-        supplierError: {
-            type: 'string'
-        }
+        supplierError: {}
     },
     additionalProperties: true
+} as const;
+
+export const ErrorBodySchema = {
+    anyOf: [
+        {
+            $ref: '#/components/schemas/ErrorObject'
+        },
+        {
+            type: [
+                'string',
+                'number',
+                'boolean',
+                'array',
+                'null'
+            ]
+        }
+    ]
 } as const;

@@ -60,6 +60,9 @@ export const executeModelAsync = <ThrowOnError extends boolean = false>(options:
  * Answers with the state of the run: unfinished (`completed: false`), finished, or failed.
  * A `Retry-After` or `retry-after-ms` header, when present, says when to poll next.
  *
+ * The poll URL is whatever the execute answer returned, used exactly as given (its host,
+ * version and path may vary per service); this path is its usual form.
+ *
  */
 export const pollRun = <ThrowOnError extends boolean = false>(options: Options<PollRunData, ThrowOnError>) => (options.client ?? client).get<PollRunResponses, PollRunErrors, ThrowOnError>({
     security: [{ name: 'x-api-key', type: 'apiKey' }],

@@ -77,10 +77,19 @@ export const RunStatus = {
 
 export type RunStatus = typeof RunStatus[keyof typeof RunStatus];
 
+/**
+ * A number, as a JSON number or as a numeric string (`"0.0002"`), or `null`.
+ */
+export type NumberLike = number | string | null;
+
+/**
+ * Token counts, each a number, a numeric string or `null`.
+ */
 export type Usage = {
-    prompt_tokens?: number;
-    completion_tokens?: number;
-    total_tokens?: number;
+    prompt_tokens?: NumberLike;
+    completion_tokens?: NumberLike;
+    total_tokens?: NumberLike;
+    [key: string]: unknown;
 };
 
 /**
@@ -92,7 +101,9 @@ export type RunResult = {
     status?: RunStatus;
     completed?: boolean;
     /**
-     * The output (text for an LLM), or the poll URL of an unfinished run.
+     * The output (text for an LLM; any JSON value, `null` included, for other models), or
+     * the poll URL of an unfinished run.
+     *
      */
     data?: unknown;
     /**
@@ -100,23 +111,26 @@ export type RunResult = {
      */
     details?: {
         [key: string]: unknown;
-    } | Array<unknown>;
-    error_message?: string;
+    } | Array<unknown> | null;
+    error_message?: string | null;
     /**
      * The error, when the run failed.
      */
     error?: unknown;
-    supplierError?: string;
-    error_code?: string;
-    usedCredits?: number;
+    /**
+     * What the model's supplier said, when it failed.
+     */
+    supplierError?: unknown;
+    error_code?: string | null;
+    usedCredits?: NumberLike;
     /**
      * Seconds the run took.
      */
-    runTime?: number;
-    usage?: Usage;
+    runTime?: NumberLike;
+    usage?: Usage | null;
     asset?: {
         [key: string]: unknown;
-    };
+    } | null;
     requestId?: string;
     /**
      * The supplier's raw answer.
@@ -136,19 +150,98 @@ export type AsyncTicket = {
 };
 
 /**
- * The body of an error answer.
+ * The `data` of one event of a token stream, as the package reads it. `[DONE]`, raw or as
+ * `{"data":"[DONE]"}`, ends the stream. A token is a JSON string, a text that is not JSON,
+ * an object whose `data` is the text, an object whose `data` has `text` (else `output`),
+ * or an OpenAI-style chunk (`choices[0].delta.content`). A failed run's answer, or any
+ * event named `error`, ends the stream as failed. Anything else carries no token.
+ *
  */
-export type ErrorBody = {
+export type StreamEventData = StreamDone | StreamTextToken | StreamDataToken | StreamNestedToken | StreamChatChunk | StreamFailure;
+
+/**
+ * The end of the stream, as a raw `[DONE]` or as `{"data":"[DONE]"}`.
+ */
+export type StreamDone = '[DONE]' | {
+    data: '[DONE]';
+};
+
+/**
+ * A token as a JSON string, or as text that is not JSON.
+ */
+export type StreamTextToken = string;
+
+/**
+ * A token as the string `data` of an object.
+ */
+export type StreamDataToken = {
+    data: string;
+};
+
+/**
+ * A token as the `text` (else `output`) of an object `data`.
+ */
+export type StreamNestedToken = {
+    data: {
+        text?: string;
+        output?: string;
+    };
+};
+
+/**
+ * An OpenAI-style chunk; the token is `choices[0].delta.content`.
+ */
+export type StreamChatChunk = {
+    choices: Array<{
+        delta?: {
+            content?: string | null;
+        };
+        finish_reason?: string | null;
+    }>;
+    usage?: Usage | null;
+};
+
+/**
+ * A failed run's answer mid-stream (`status: FAILED`, or an `error_message` or `error`),
+ * or the payload of an `event: error`.
+ *
+ */
+export type StreamFailure = {
+    status?: RunStatus;
+    error_message?: string | null;
     /**
      * What went wrong, usually a string.
      */
     error?: unknown;
-    supplierError?: string;
+};
+
+/**
+ * The usual body of an error answer.
+ */
+export type ErrorObject = {
+    /**
+     * What went wrong, usually a string.
+     */
+    error?: unknown;
+    /**
+     * What the model's supplier said, usually a string.
+     */
+    supplierError?: unknown;
     [key: string]: unknown;
 };
 
 /**
- * The id of the model to run (one path segment).
+ * The body of an error answer: usually an `ErrorObject`, but the service and the gateways
+ * in front of it may send any JSON value (a string, an array, `null`), or text and HTML
+ * (declared as `text/plain` and `text/html`).
+ *
+ */
+export type ErrorBody = ErrorObject | string | number | boolean | Array<unknown> | null;
+
+/**
+ * The id of the model to run, sent as one path segment: a `/` in an id (as in
+ * `openai/gpt-4o`) is percent-encoded as `%2F`, like every other reserved character.
+ *
  */
 export type ModelId = string;
 
@@ -156,7 +249,9 @@ export type ExecuteModelData = {
     body: ExecuteRequest;
     path: {
         /**
-         * The id of the model to run (one path segment).
+         * The id of the model to run, sent as one path segment: a `/` in an id (as in
+         * `openai/gpt-4o`) is percent-encoded as `%2F`, like every other reserved character.
+         *
          */
         modelId: string;
     };
@@ -166,27 +261,27 @@ export type ExecuteModelData = {
 
 export type ExecuteModelErrors = {
     /**
-     * The request payload is wrong.
+     * The request payload is wrong (400).
      */
     400: ErrorBody;
     /**
-     * The API key is missing or invalid.
+     * The API key is missing or invalid (401).
      */
     401: ErrorBody;
     /**
-     * Not enough credits.
+     * Not enough credits (402).
      */
     402: ErrorBody;
     /**
-     * The API key may not run this model.
+     * The API key may not run this model (403).
      */
     403: ErrorBody;
     /**
-     * No such model or run.
+     * No such model or run (404).
      */
     404: ErrorBody;
     /**
-     * Too many requests; wait for `Retry-After` seconds.
+     * Too many requests; wait for `Retry-After` seconds (429).
      */
     429: ErrorBody;
     /**
@@ -350,13 +445,29 @@ export type ExecuteModelErrors = {
      */
     499: ErrorBody;
     /**
-     * The service failed.
+     * The service failed (500). The body may be any JSON value, or text.
      */
     500: ErrorBody;
     /**
-     * The service is unavailable for now; try again later.
+     * The service does not implement this for the model (501).
+     */
+    501: ErrorBody;
+    /**
+     * A gateway in front of the service failed (502); often an HTML page.
+     */
+    502: ErrorBody;
+    /**
+     * The service is unavailable for now; try again later (503).
      */
     503: ErrorBody;
+    /**
+     * A gateway in front of the service gave up waiting (504).
+     */
+    504: ErrorBody;
+    /**
+     * Any other status the service or a gateway in front of it may send (3xx, other 4xx and 5xx). The body may be any JSON value, or text.
+     */
+    default: ErrorBody;
 };
 
 export type ExecuteModelError = ExecuteModelErrors[keyof ExecuteModelErrors];
@@ -376,7 +487,9 @@ export type ExecuteModelAsyncData = {
     body: ExecuteRequest;
     path: {
         /**
-         * The id of the model to run (one path segment).
+         * The id of the model to run, sent as one path segment: a `/` in an id (as in
+         * `openai/gpt-4o`) is percent-encoded as `%2F`, like every other reserved character.
+         *
          */
         modelId: string;
     };
@@ -386,27 +499,27 @@ export type ExecuteModelAsyncData = {
 
 export type ExecuteModelAsyncErrors = {
     /**
-     * The request payload is wrong.
+     * The request payload is wrong (400).
      */
     400: ErrorBody;
     /**
-     * The API key is missing or invalid.
+     * The API key is missing or invalid (401).
      */
     401: ErrorBody;
     /**
-     * Not enough credits.
+     * Not enough credits (402).
      */
     402: ErrorBody;
     /**
-     * The API key may not run this model.
+     * The API key may not run this model (403).
      */
     403: ErrorBody;
     /**
-     * No such model or run.
+     * No such model or run (404).
      */
     404: ErrorBody;
     /**
-     * Too many requests; wait for `Retry-After` seconds.
+     * Too many requests; wait for `Retry-After` seconds (429).
      */
     429: ErrorBody;
     /**
@@ -570,20 +683,40 @@ export type ExecuteModelAsyncErrors = {
      */
     499: ErrorBody;
     /**
-     * The service failed.
+     * The service failed (500). The body may be any JSON value, or text.
      */
     500: ErrorBody;
     /**
-     * The service is unavailable for now; try again later.
+     * The service does not implement this for the model (501).
+     */
+    501: ErrorBody;
+    /**
+     * A gateway in front of the service failed (502); often an HTML page.
+     */
+    502: ErrorBody;
+    /**
+     * The service is unavailable for now; try again later (503).
      */
     503: ErrorBody;
+    /**
+     * A gateway in front of the service gave up waiting (504).
+     */
+    504: ErrorBody;
+    /**
+     * Any other status the service or a gateway in front of it may send (3xx, other 4xx and 5xx). The body may be any JSON value, or text.
+     */
+    default: ErrorBody;
 };
 
 export type ExecuteModelAsyncError = ExecuteModelAsyncErrors[keyof ExecuteModelAsyncErrors];
 
 export type ExecuteModelAsyncResponses = {
     /**
-     * The run started; poll the URL in `data`.
+     * The run started; poll the URL in `data`. The service answers 201, or 200.
+     */
+    200: AsyncTicket;
+    /**
+     * The run started; poll the URL in `data`. The service answers 201, or 200.
      */
     201: AsyncTicket;
 };
@@ -604,25 +737,37 @@ export type PollRunData = {
 
 export type PollRunErrors = {
     /**
-     * The API key is missing or invalid.
+     * The API key is missing or invalid (401).
      */
     401: ErrorBody;
     /**
-     * No such model or run.
+     * No such model or run (404).
      */
     404: ErrorBody;
     /**
-     * Too many requests; wait for `Retry-After` seconds.
+     * Too many requests; wait for `Retry-After` seconds (429).
      */
     429: ErrorBody;
     /**
-     * The service failed.
+     * The service failed (500). The body may be any JSON value, or text.
      */
     500: ErrorBody;
     /**
-     * The service is unavailable for now; try again later.
+     * A gateway in front of the service failed (502); often an HTML page.
+     */
+    502: ErrorBody;
+    /**
+     * The service is unavailable for now; try again later (503).
      */
     503: ErrorBody;
+    /**
+     * A gateway in front of the service gave up waiting (504).
+     */
+    504: ErrorBody;
+    /**
+     * Any other status the service or a gateway in front of it may send (3xx, other 4xx and 5xx). The body may be any JSON value, or text.
+     */
+    default: ErrorBody;
 };
 
 export type PollRunError = PollRunErrors[keyof PollRunErrors];

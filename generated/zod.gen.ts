@@ -48,10 +48,21 @@ export const zRunStatus = z.enum([
     'FAILED'
 ]);
 
+/**
+ * A number, as a JSON number or as a numeric string (`"0.0002"`), or `null`.
+ */
+export const zNumberLike = z.nullable(z.union([
+    z.number(),
+    z.string().check(z.regex(/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/))
+]));
+
+/**
+ * Token counts, each a number, a numeric string or `null`.
+ */
 export const zUsage = z.object({
-    prompt_tokens: z.optional(z.int()),
-    completion_tokens: z.optional(z.int()),
-    total_tokens: z.optional(z.int())
+    prompt_tokens: z.optional(zNumberLike),
+    completion_tokens: z.optional(zNumberLike),
+    total_tokens: z.optional(zNumberLike)
 });
 
 /**
@@ -63,18 +74,18 @@ export const zRunResult = z.object({
     status: z.optional(zRunStatus),
     completed: z.optional(z.boolean()),
     data: z.optional(z.unknown()),
-    details: z.optional(z.union([
+    details: z.nullish(z.union([
         z.record(z.string(), z.unknown()),
         z.array(z.unknown())
     ])),
-    error_message: z.optional(z.string()),
+    error_message: z.nullish(z.string()),
     error: z.optional(z.unknown()),
-    supplierError: z.optional(z.string()),
-    error_code: z.optional(z.string()),
-    usedCredits: z.optional(z.number()),
-    runTime: z.optional(z.number()),
-    usage: z.optional(zUsage),
-    asset: z.optional(z.record(z.string(), z.unknown())),
+    supplierError: z.optional(z.unknown()),
+    error_code: z.nullish(z.string()),
+    usedCredits: z.optional(zNumberLike),
+    runTime: z.optional(zNumberLike),
+    usage: z.nullish(zUsage),
+    asset: z.nullish(z.record(z.string(), z.unknown())),
     requestId: z.optional(z.string()),
     rawData: z.optional(z.unknown())
 });
@@ -86,15 +97,106 @@ export const zAsyncTicket = z.object({
 });
 
 /**
- * The body of an error answer.
+ * The end of the stream, as a raw `[DONE]` or as `{"data":"[DONE]"}`.
  */
-export const zErrorBody = z.object({
-    error: z.optional(z.unknown()),
-    supplierError: z.optional(z.string())
+export const zStreamDone = z.union([
+    z.literal('[DONE]'),
+    z.object({
+        data: z.literal('[DONE]')
+    })
+]);
+
+/**
+ * A token as a JSON string, or as text that is not JSON.
+ */
+export const zStreamTextToken = z.string();
+
+/**
+ * A token as the string `data` of an object.
+ */
+export const zStreamDataToken = z.object({
+    data: z.string()
 });
 
 /**
- * The id of the model to run (one path segment).
+ * A token as the `text` (else `output`) of an object `data`.
+ */
+export const zStreamNestedToken = z.object({
+    data: z.object({
+        text: z.optional(z.string()),
+        output: z.optional(z.string())
+    })
+});
+
+/**
+ * An OpenAI-style chunk; the token is `choices[0].delta.content`.
+ */
+export const zStreamChatChunk = z.object({
+    choices: z.array(z.object({
+        delta: z.optional(z.object({
+            content: z.nullish(z.string())
+        })),
+        finish_reason: z.nullish(z.string())
+    })),
+    usage: z.nullish(zUsage)
+});
+
+/**
+ * A failed run's answer mid-stream (`status: FAILED`, or an `error_message` or `error`),
+ * or the payload of an `event: error`.
+ *
+ */
+export const zStreamFailure = z.object({
+    status: z.optional(zRunStatus),
+    error_message: z.nullish(z.string()),
+    error: z.optional(z.unknown())
+});
+
+/**
+ * The `data` of one event of a token stream, as the package reads it. `[DONE]`, raw or as
+ * `{"data":"[DONE]"}`, ends the stream. A token is a JSON string, a text that is not JSON,
+ * an object whose `data` is the text, an object whose `data` has `text` (else `output`),
+ * or an OpenAI-style chunk (`choices[0].delta.content`). A failed run's answer, or any
+ * event named `error`, ends the stream as failed. Anything else carries no token.
+ *
+ */
+export const zStreamEventData = z.union([
+    zStreamDone,
+    zStreamTextToken,
+    zStreamDataToken,
+    zStreamNestedToken,
+    zStreamChatChunk,
+    zStreamFailure
+]);
+
+/**
+ * The usual body of an error answer.
+ */
+export const zErrorObject = z.object({
+    error: z.optional(z.unknown()),
+    supplierError: z.optional(z.unknown())
+});
+
+/**
+ * The body of an error answer: usually an `ErrorObject`, but the service and the gateways
+ * in front of it may send any JSON value (a string, an array, `null`), or text and HTML
+ * (declared as `text/plain` and `text/html`).
+ *
+ */
+export const zErrorBody = z.nullable(z.union([
+    zErrorObject,
+    z.union([
+        z.string(),
+        z.number(),
+        z.boolean(),
+        z.array(z.unknown())
+    ])
+]));
+
+/**
+ * The id of the model to run, sent as one path segment: a `/` in an id (as in
+ * `openai/gpt-4o`) is percent-encoded as `%2F`, like every other reserved character.
+ *
  */
 export const zModelId = z.string().check(z.minLength(1));
 
@@ -118,7 +220,7 @@ export const zExecuteModelAsyncPath = z.object({
 });
 
 /**
- * The run started; poll the URL in `data`.
+ * The run started; poll the URL in `data`. The service answers 201, or 200.
  */
 export const zExecuteModelAsyncResponse = zAsyncTicket;
 

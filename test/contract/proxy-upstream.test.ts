@@ -24,14 +24,19 @@ const STREAM_TEXT =
   'data: {"data":"Hel"}\n\ndata: {"data":"lo"}\n\ndata: {"data":" wörld"}\n\n' +
   'data: {"data":" 👋"}\n\ndata: {"data":"!"}\n\ndata: [DONE]\n\n';
 
-/** The error statuses the spec declares for each operation. */
+/**
+ * The error statuses the spec declares for each operation, but 501: Prism's proxy never passes
+ * an upstream 501 on; it answers with a mocked response instead (prism-core's forwarder treats
+ * 501 as "not implemented upstream, mock it"), whatever the spec declares. The facade's handling
+ * of 501 is tested against the fake directly (below) and in the unit tests.
+ */
 const spec = parse(readFileSync(defaultSpecPath(), 'utf8')) as {
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
 };
 const errorStatuses = (path: string, method: string): number[] =>
   Object.keys(spec.paths[path]?.[method]?.responses ?? {})
     .map(Number)
-    .filter((status) => status >= 400);
+    .filter((status) => status >= 400 && status !== 501);
 const v2Errors = errorStatuses('/api/v2/execute/{modelId}', 'post');
 const v1Errors = errorStatuses('/api/v1/execute/{modelId}', 'post');
 const pollErrors = errorStatuses('/api/v1/data/{requestId}', 'get');
@@ -304,6 +309,37 @@ describe('executeModelAsync through the proxy', () => {
       expect(error).toEqual(UNSPECIFIED);
     },
   );
+});
+
+describe('statuses the spec covers only with its default response', () => {
+  // `default` declares every status that has no entry of its own, so `--errors` never
+  // replaces an upstream answer for want of a declared status, and no violation is reported.
+  test.each([418, 507, 599])(
+    'a status-%i- model answers that status through the proxy',
+    async (status) => {
+      const { error, response } = await executeModel({
+        client,
+        path: { modelId: model(`status-${status}`) },
+        body,
+      });
+      expect(response?.status).toBe(status);
+      expect(error).toEqual(UNSPECIFIED);
+    },
+  );
+
+  test('the proxy re-mocks an upstream 501 (Prism does this for 501 alone)', async () => {
+    const id = model('status-501');
+    const proxied = await executeModel({ client, path: { modelId: id }, body });
+    expect(proxied.response?.status).toBe(200);
+    // The upstream did answer 501: asked directly, it says so.
+    const direct = await fetch(`${upstreamUrl}/api/v2/execute/${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'test-key' },
+      body: JSON.stringify(body),
+    });
+    expect(direct.status).toBe(501);
+    expect(await direct.json()).toEqual(UNSPECIFIED);
+  });
 });
 
 describe('pollRun through the proxy', () => {

@@ -1,0 +1,184 @@
+/**
+ * Checks values against the JSON Schema constants that `npm run generate` writes from the spec
+ * (generated/schemas.gen.ts), so every limit of a value that goes on the wire (a range, a type,
+ * an enum such as the history roles) is read from the spec and never typed again here.
+ *
+ * Hand-written rather than a JSON Schema library: the spec uses a handful of keywords (`type`,
+ * `enum`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, `minLength`, `items`,
+ * `properties`, `required`, `additionalProperties`, `$ref`), and a validator library would weigh
+ * more in `import { LLM }` than the whole facade. A keyword outside that list fails loudly in the
+ * tests (test/schema.test.ts walks every schema of the spec), so a spec change cannot be ignored.
+ */
+import * as schemas from '../../generated/schemas.gen.js';
+import { isRecord } from './check.js';
+
+/** The JSON Schema keywords that the spec uses, as the generator writes them. */
+export interface Schema {
+  readonly type?: string | readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly minLength?: number;
+  readonly items?: Schema;
+  readonly properties?: Readonly<Record<string, Schema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean | Schema;
+  readonly $ref?: string;
+  readonly format?: string;
+}
+
+/** The keywords this module understands; `test/schema.test.ts` holds the spec to them. */
+export const KNOWN_KEYWORDS: readonly string[] = [
+  'type',
+  'enum',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'items',
+  'properties',
+  'required',
+  'additionalProperties',
+  '$ref',
+  'format',
+];
+
+const REF_PREFIX = '#/components/schemas/';
+
+/** The schema a `$ref` names (`#/components/schemas/X` is the generated `XSchema`). */
+export function resolve(schema: Schema): Schema {
+  if (schema.$ref === undefined) return schema;
+  const name = schema.$ref.startsWith(REF_PREFIX) ? schema.$ref.slice(REF_PREFIX.length) : '';
+  const target = Object.hasOwn(schemas, `${name}Schema`)
+    ? (schemas as Record<string, Schema>)[`${name}Schema`]
+    : undefined;
+  if (target === undefined) throw new TypeError(`Unresolvable $ref ${schema.$ref} in the spec.`);
+  return resolve(target);
+}
+
+function typesOf(schema: Schema): readonly string[] {
+  return schema.type === undefined ? [] : typeof schema.type === 'string' ? [schema.type] : schema.type;
+}
+
+function hasType(value: unknown, type: string): boolean {
+  switch (type) {
+    case 'null':
+      return value === null;
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return isRecord(value);
+    default:
+      return false;
+  }
+}
+
+/** A short English description of what `schema` accepts: `an integer >= 1`, `"user" | "tool"`. */
+export function describe(schema: Schema): string {
+  const s = resolve(schema);
+  if (s.enum !== undefined) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
+  const types = typesOf(s);
+  if (types.length === 0) return 'any JSON value';
+  return types
+    .map((type) => {
+      if (type === 'number' || type === 'integer') {
+        const bounds = [
+          s.minimum === undefined ? '' : `>= ${s.minimum}`,
+          s.exclusiveMinimum === undefined ? '' : `> ${s.exclusiveMinimum}`,
+          s.maximum === undefined ? '' : `<= ${s.maximum}`,
+          s.exclusiveMaximum === undefined ? '' : `< ${s.exclusiveMaximum}`,
+        ].filter(Boolean);
+        const kind = type === 'integer' ? 'an integer' : 'a finite number';
+        return bounds.length === 0 ? kind : `${kind} ${bounds.join(' and ')}`;
+      }
+      if (type === 'array')
+        return s.items === undefined ? 'an array' : `an array of ${describe(s.items)}`;
+      if (type === 'object' && s.properties !== undefined) {
+        const fields = Object.entries(s.properties).map(([key, value]) => {
+          const optional = s.required?.includes(key) === true ? '' : '?';
+          return `${key}${optional}: ${describe(value)}`;
+        });
+        return `{ ${fields.join(', ')} }`;
+      }
+      return type === 'null' ? 'null' : `a ${type}`;
+    })
+    .join(', or ');
+}
+
+/**
+ * The first problem of `value` against `schema`, as a message (`must be ...`), or `undefined`.
+ * `path` names the value in the message of a nested problem (`item 2: ...`).
+ */
+export function problemOf(schema: Schema, value: unknown): string | undefined {
+  const s = resolve(schema);
+  const types = typesOf(s);
+  const fits =
+    (types.length === 0 || types.some((type) => hasType(value, type))) &&
+    (s.enum === undefined || s.enum.includes(value)) &&
+    (typeof value !== 'number' ||
+      ((s.minimum === undefined || value >= s.minimum) &&
+        (s.exclusiveMinimum === undefined || value > s.exclusiveMinimum) &&
+        (s.maximum === undefined || value <= s.maximum) &&
+        (s.exclusiveMaximum === undefined || value < s.exclusiveMaximum))) &&
+    (typeof value !== 'string' || s.minLength === undefined || value.length >= s.minLength);
+  if (!fits) return `must be ${describe(s)}`;
+  if (Array.isArray(value) && s.items !== undefined) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = problemOf(s.items, value[i]);
+      if (problem !== undefined) return `item ${i} ${problem}`;
+    }
+  }
+  if (isRecord(value)) {
+    for (const key of s.required ?? []) {
+      if (!Object.hasOwn(value, key) || value[key] === undefined) {
+        return `must be ${describe(s)} (\`${key}\` is missing)`;
+      }
+    }
+    for (const key of Object.keys(value)) {
+      const property = s.properties !== undefined && Object.hasOwn(s.properties, key)
+        ? s.properties[key]
+        : undefined;
+      const problem =
+        property !== undefined
+          ? problemOf(property, value[key])
+          : s.additionalProperties === false
+            ? `must be ${describe(s)} (\`${key}\` is not allowed)`
+            : isRecord(s.additionalProperties)
+              ? problemOf(s.additionalProperties, value[key])
+              : undefined;
+      if (problem !== undefined) {
+        return property !== undefined || isRecord(s.additionalProperties)
+          ? `\`${key}\` ${problem}`
+          : problem;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The schema of `key` among the properties of `schema` (a `$ref` resolved). */
+export function propertyOf(schema: Schema, key: string): Schema {
+  const properties = resolve(schema).properties;
+  const property =
+    properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined;
+  if (property === undefined) throw new TypeError(`The spec declares no property ${key}.`);
+  return resolve(property);
+}
+
+/** `schema` without `null` among its types: an option that may be left out, not set to null. */
+export function withoutNull(schema: Schema): Schema {
+  const s = resolve(schema);
+  const types = typesOf(s).filter((type) => type !== 'null');
+  return { ...s, type: types.length === 1 ? types[0] : types };
+}
