@@ -151,7 +151,9 @@ export const RunResultSchema = {
             ]
         },
         error: {},
-        supplierError: {},
+        supplierError: {
+            'x-additional-field': true
+        },
         error_code: {
             type: [
                 'string',
@@ -183,7 +185,9 @@ export const RunResultSchema = {
         requestId: {
             type: 'string'
         },
-        rawData: {}
+        rawData: {
+            'x-additional-field': true
+        }
     },
     additionalProperties: true
 } as const;

@@ -54,7 +54,7 @@ export class APIError extends LLMError {
   /**
    * Builds the subclass that fits `status`, with the message of the reference table.
    * `bodyIsJson: false` says the body was not JSON (its text is kept in `body`), which the
-   * message reports as "unspecified error", as the reference SDK does.
+   * message reports as "unspecified error", as the reference SDK does, unless it is empty.
    */
   static generate(
     status: number,
@@ -62,7 +62,10 @@ export class APIError extends LLMError {
     headers: Headers = new Headers(),
     bodyIsJson = true,
   ): APIError {
-    const message = errorMessageFor(status, bodyIsJson ? body : undefined);
+    const message = errorMessageFor(
+      status,
+      bodyIsJson ? body : typeof body === 'string' && body.trim() === '' ? null : undefined,
+    );
     const Class = errorClassFor(status);
     return new Class(status, body, headers, message);
   }
@@ -187,9 +190,10 @@ function statusText(status: number): string {
 
 /**
  * The `Details:` part of the reference rule: the body's `error` when the body is an object with
- * that key, else the whole body; nothing for an empty or null one. Objects are rendered as JSON
- * (the reference prints a Python repr). A body that was not JSON is `undefined` here and reads
- * "unspecified error", as in the reference SDK.
+ * that key, else the whole body. A string is shown as it is, objects and arrays as JSON (the
+ * reference prints a Python repr); nothing is added for what Python counts as false (`null`,
+ * `""`, `0`, `false`, `{}`, `[]`) nor for an empty body. A non-empty body that was not JSON is
+ * `undefined` here and reads "unspecified error", as in the reference SDK.
  */
 function detailsOf(body: unknown): string {
   const details =
@@ -206,7 +210,8 @@ function detailsOf(body: unknown): string {
  * The message of the reference SDK for an HTTP error: the text of the status's row, then
  * ` Details: <error>` when the body names one.
  *
- * `body` is the parsed JSON body, or `undefined` when the body was not JSON.
+ * `body` is the parsed JSON body, `null` for an empty body, or `undefined` when the body was
+ * text that is not JSON.
  */
 export function errorMessageFor(status: number, body: unknown): string {
   const details = detailsOf(body);

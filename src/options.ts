@@ -1,8 +1,14 @@
 /**
  * The options of `new LLM()` and of each run: their types, their defaults (DEFAULTS) and the one
- * place that validates and merges them (resolveLLMOptions, resolveRunOptions). Validation uses
- * zod's mini flavour, the same copy the generated request validators use.
+ * place that validates and merges them (resolveLLMOptions, resolveRunOptions).
+ *
+ * The option names and defaults are the package's own. Every limit of a value that goes on the
+ * wire (the temperature's range, `max_tokens`, `top_p`, the history roles and message shape, the
+ * types of `context` and `prompt`) is read from the spec's `ExecuteRequest` schema, as
+ * `npm run generate` writes it, so a spec change moves the checks with it.
  */
+import { ExecuteRequestSchema } from '../generated/schemas.gen.js';
+import type { HistoryMessage } from '../generated/types.gen.js';
 import { ValidationError } from './errors.js';
 import {
   abortSignal,
@@ -14,7 +20,6 @@ import {
   type Issue,
   isRecord,
   nonEmptyString,
-  nullable,
   number,
   record,
   string,
@@ -23,13 +28,25 @@ import {
   unknown,
 } from './internal/check.js';
 import { readEnv } from './internal/env.js';
+import { problemOf, propertyOf, type Schema, withoutNull } from './internal/schema.js';
 import type { ModelResponse } from './response.js';
 
-/** A message of the conversation so far. */
-export interface HistoryMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
-  content: string;
-}
+export type { HistoryMessage };
+
+/**
+ * The wire key of each run option that is sent, checked at compile time against the properties
+ * the spec's `ExecuteRequest` declares.
+ */
+export const WIRE_KEYS = {
+  context: 'context',
+  prompt: 'prompt',
+  history: 'history',
+  temperature: 'temperature',
+  maxTokens: 'max_tokens',
+  topP: 'top_p',
+  responseFormat: 'response_format',
+  options: 'options',
+} as const satisfies Record<string, keyof typeof ExecuteRequestSchema.properties>;
 
 /** The options of `new LLM(options)`. */
 export interface LLMOptions {
@@ -53,7 +70,7 @@ export interface LLMOptions {
   isSubscribed?: boolean;
   /** The model's pricing, as the platform describes it. @default undefined */
   cost?: Record<string, unknown>;
-  /** The default temperature of every run, in [0, 2]. @default 0.001 */
+  /** The default temperature of every run, in the range the spec's `ExecuteRequest` allows. @default 0.001 */
   temperature?: number;
   /** @default "ai" */
   functionType?: string;
@@ -79,11 +96,11 @@ export interface RunOptions {
   prompt?: string | null;
   /** The conversation so far (wire `history`). @default null */
   history?: HistoryMessage[] | null;
-  /** Sampling temperature in [0, 2]. @default the LLM's temperature (0.001) */
+  /** Sampling temperature, in the range the spec allows (wire `temperature`). @default the LLM's temperature (0.001) */
   temperature?: number;
-  /** The most tokens to generate, an integer >= 1 (wire `max_tokens`). @default 128 */
+  /** The most tokens to generate, an integer the spec allows (wire `max_tokens`). @default 128 */
   maxTokens?: number;
-  /** Nucleus sampling, in (0, 1] (wire `top_p`). @default 1.0 */
+  /** Nucleus sampling, in the range the spec allows (wire `top_p`). @default 1.0 */
   topP?: number;
   /** The answer's format, sent as `response_format` exactly as given, and only when given. */
   responseFormat?: unknown;
@@ -149,24 +166,24 @@ export const DEFAULTS = {
   waitTimeMs: 500,
 } as const;
 
-const ROLES = ['system', 'user', 'assistant', 'tool'];
-const temperature = number({ min: 0, max: 2 });
 const timeMs = number({ min: 0 });
 
-/** Each history item needs a known `role` and a string `content`. */
-const history = nullable((value) => {
-  if (!Array.isArray(value)) return 'must be an array of { role, content }';
-  const bad = value.findIndex(
-    (item) =>
-      !isRecord(item) ||
-      !ROLES.includes(item.role as string) ||
-      typeof item.content !== 'string' ||
-      Object.keys(item).some((key) => key !== 'role' && key !== 'content'),
-  );
-  return bad === -1
-    ? undefined
-    : `item ${bad} must be { role: ${ROLES.map((r) => `"${r}"`).join(' | ')}, content: string }`;
-});
+/** A check by a schema of the spec. */
+const bySchema =
+  (schema: Schema): Check =>
+  (value) =>
+    problemOf(schema, value);
+
+/**
+ * The check of the wire property `key` of `ExecuteRequest`. An option that may not be `null`
+ * (the temperature, the token limit, top_p: leave it out instead) refuses `null` even where the
+ * wire accepts it.
+ */
+const wire = (key: keyof typeof ExecuteRequestSchema.properties, nullable = false): Check => {
+  const schema = propertyOf(ExecuteRequestSchema, key);
+  return bySchema(nullable ? schema : withoutNull(schema));
+};
+const temperature = wire(WIRE_KEYS.temperature);
 
 const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
   id: nonEmptyString,
@@ -190,12 +207,12 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
 };
 
 const RUN_SHAPE: Record<keyof RunOptions, Check> = {
-  context: nullable(string),
-  prompt: nullable(string),
-  history,
+  context: wire(WIRE_KEYS.context, true),
+  prompt: wire(WIRE_KEYS.prompt, true),
+  history: wire(WIRE_KEYS.history, true),
   temperature,
-  maxTokens: number({ min: 1, integer: true }),
-  topP: number({ above: 0, max: 1 }),
+  maxTokens: wire(WIRE_KEYS.maxTokens),
+  topP: wire(WIRE_KEYS.topP),
   responseFormat: unknown,
   parameters: record,
   name: string,
@@ -217,27 +234,26 @@ const SYNC_POLL_SHAPE: Record<keyof SyncPollOptions, Check> = {
   onPoll: func,
 };
 
-/**
- * The wire keys of a request body that the spec constrains (openapi/, `ExecuteRequest`): values
- * from `parameters` or an object input are checked too, so a body the API would refuse is never
- * sent. Other keys are free-form model parameters.
- */
-const BODY_SHAPE: Record<string, Check> = {
-  context: nullable(string),
-  prompt: nullable(string),
-  history,
-  temperature: nullable(temperature),
-  max_tokens: number({ min: 1, integer: true }),
-  top_p: nullable(number({ above: 0, max: 1 })),
-  options: record,
-};
+const BODY_PROPERTIES: ReadonlyArray<[string, Schema]> = Object.entries(
+  ExecuteRequestSchema.properties,
+);
 
-/** Throws a ValidationError when a constrained wire key of `body` breaks the spec. */
+/**
+ * Throws a ValidationError when a key of `body` that the spec's `ExecuteRequest` declares breaks
+ * its schema, or a required one is missing: values from `parameters` or an object input are
+ * checked too, so a body the API would refuse is never sent. Other keys are free-form model
+ * parameters.
+ */
 export function validateBody(body: Record<string, unknown>): void {
-  const issues = Object.keys(BODY_SHAPE)
-    .filter((key) => key in body)
-    .map((key) => ({ path: `body.${key}`, message: BODY_SHAPE[key]?.(body[key]) }))
-    .filter((issue): issue is Issue => issue.message !== undefined);
+  const issues: Issue[] = [];
+  for (const key of ExecuteRequestSchema.required) {
+    if (body[key] === undefined) issues.push({ path: `body.${key}`, message: 'is required' });
+  }
+  for (const [key, schema] of BODY_PROPERTIES) {
+    if (!Object.hasOwn(body, key) || body[key] === undefined) continue;
+    const message = problemOf(schema, body[key]);
+    if (message !== undefined) issues.push({ path: `body.${key}`, message });
+  }
   if (issues.length > 0) fail('request body (from parameters or the input object)', issues);
 }
 

@@ -5,13 +5,15 @@
  * Hand-written: the body precedence (parameters, then an object input's keys, then the options,
  * then the defaults) and the status rules are the aiXplain API's own, as its reference SDK applies them.
  */
+import { RunResultSchema } from '../generated/schemas.gen.js';
+import type { ExecuteRequest, RunResult } from '../generated/types.gen.js';
 import { APIError, type LLMError, ValidationError } from './errors.js';
-import { isRecord } from './internal/check.js';
-import { type ResolvedRunOptions, validateBody } from './options.js';
-import { ModelResponse, ResponseStatus, type Usage } from './response.js';
+import { isRecord, numberOf } from './internal/check.js';
+import { type ResolvedRunOptions, validateBody, WIRE_KEYS } from './options.js';
+import { isResponseStatus, ModelResponse, ResponseStatus } from './response.js';
 
-/** A JSON request body of `POST /api/v{1,2}/execute/{id}`. */
-export type RequestBody = Record<string, unknown> & { data: unknown };
+/** A JSON request body of `POST /api/v{1,2}/execute/{id}`: the spec's `ExecuteRequest`. */
+export type RequestBody = ExecuteRequest;
 
 /**
  * The body of a run. Precedence, highest first: `parameters`, the keys of an object `data`, the
@@ -27,22 +29,22 @@ export function toRequestBody(
   const inputData = typeof input === 'string' ? input : (objectData ?? '');
   const body: RequestBody = {
     data: inputData,
-    context: run.context,
-    prompt: run.prompt,
-    history: run.history,
-    temperature: run.temperature,
-    max_tokens: run.maxTokens,
-    top_p: run.topP,
-    ...(run.responseFormat === undefined ? {} : { response_format: run.responseFormat }),
+    [WIRE_KEYS.context]: run.context,
+    [WIRE_KEYS.prompt]: run.prompt,
+    [WIRE_KEYS.history]: run.history,
+    [WIRE_KEYS.temperature]: run.temperature,
+    [WIRE_KEYS.maxTokens]: run.maxTokens,
+    [WIRE_KEYS.topP]: run.topP,
+    ...(run.responseFormat === undefined ? {} : { [WIRE_KEYS.responseFormat]: run.responseFormat }),
     ...objectParameters,
     ...run.parameters,
   };
   // As in the reference SDK, a `data` key among the parameters does not replace the input.
   body.data = inputData;
+  const options = body[WIRE_KEYS.options];
   if (run.stream) {
-    const options = body.options;
-    body.options = { ...(isRecord(options) ? options : {}), stream: true };
-  } else if (isRecord(body.options) && body.options.stream === true) {
+    body[WIRE_KEYS.options] = { ...(isRecord(options) ? options : {}), stream: true };
+  } else if (isRecord(options) && options.stream === true) {
     // The answer would be an event stream that run() cannot read: say so before sending.
     throw new ValidationError(
       'Invalid run options: `options.stream` is set in the parameters; use stream() or run(data, { stream: true }).',
@@ -63,20 +65,23 @@ export interface Answer {
   status: number;
 }
 
-const MAPPED_KEYS = new Set([
-  'status',
-  'data',
-  'details',
-  'completed',
-  'error_message',
-  'error',
-  'usedCredits',
-  'runTime',
-  'usage',
-  'error_code',
-  'requestId',
-  'asset',
-]);
+/** An answer key that the spec's `RunResult` declares. */
+type AnswerKey = keyof typeof RunResultSchema.properties;
+
+/**
+ * The declared answer keys that the spec marks as raw (`x-additional-field`) stay in
+ * `additionalFields` with every undeclared key; the others become fields of the ModelResponse.
+ */
+const KEPT_AS_ADDITIONAL: ReadonlySet<AnswerKey> = new Set(
+  (Object.entries(RunResultSchema.properties) as Array<[AnswerKey, object]>)
+    .filter(([, schema]) => 'x-additional-field' in schema)
+    .map(([key]) => key),
+);
+const MAPPED_KEYS: ReadonlySet<string> = new Set(
+  (Object.keys(RunResultSchema.properties) as AnswerKey[]).filter(
+    (key) => !KEPT_AS_ADDITIONAL.has(key),
+  ),
+);
 
 /** The reference's message for a 2xx `IN_PROGRESS` answer without a poll URL. */
 export const NO_POLL_URL_MESSAGE = 'Model Run: An error occurred while processing your request.';
@@ -92,39 +97,59 @@ export function fromAnswer(
   kind: 'execute' | 'poll',
   pollUrl?: string,
 ): ModelResponse {
-  const body = answer.body;
   const headerRequestId = answer.headers.get('x-request-id') ?? undefined;
-  if (!answer.json || !isRecord(body)) {
+  if (!answer.json || !isRecord(answer.body)) {
+    // A poll answer that is not a JSON object (an HTML page of a gateway, an empty body) says
+    // nothing of the run: it is unfinished, and polling goes on within the deadline.
+    if (kind === 'poll') {
+      return new ModelResponse({
+        status: ResponseStatus.IN_PROGRESS,
+        completed: false,
+        requestId: headerRequestId,
+        url: pollUrl,
+      });
+    }
     const message = `The service answered ${answer.status} with a body that is not a JSON object.`;
     return new ModelResponse({
       status: ResponseStatus.FAILED,
       completed: true,
       errorMessage: message,
-      error: new APIError(answer.status, body, answer.headers, message),
+      error: new APIError(answer.status, answer.body, answer.headers, message),
       requestId: headerRequestId,
       url: pollUrl,
     });
   }
 
+  const body = answer.body as RunResult;
   const errorMessage = errorMessageOf(body);
   const completed = body.completed === true;
-  const status = isStatus(body.status)
+  const status = isResponseStatus(body.status)
     ? body.status
     : completed
-      ? errorMessage === '' && body.supplierError === undefined
+      ? errorMessage === '' && (body.supplierError === undefined || body.supplierError === null)
         ? ResponseStatus.SUCCESS
         : ResponseStatus.FAILED
       : ResponseStatus.IN_PROGRESS;
 
   const additionalFields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
-    if (!MAPPED_KEYS.has(key)) additionalFields[key] = value;
+    // defineProperty, not assignment: a key named "__proto__" stays data and never becomes the
+    // prototype of the copy.
+    if (!MAPPED_KEYS.has(key)) {
+      Object.defineProperty(additionalFields, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
   }
   const fields = {
     details: isRecord(body.details) || Array.isArray(body.details) ? body.details : undefined,
-    usedCredits: typeof body.usedCredits === 'number' ? body.usedCredits : undefined,
-    runTime: typeof body.runTime === 'number' ? body.runTime : undefined,
-    usage: isRecord(body.usage) ? (body.usage as Usage) : undefined,
+    // A number, or a numeric string ("0.0002") as some services send; anything else is 0.
+    usedCredits: numberOf(body.usedCredits),
+    runTime: numberOf(body.runTime),
+    usage: isRecord(body.usage) ? body.usage : undefined,
     errorCode: typeof body.error_code === 'string' ? body.error_code : undefined,
     requestId:
       typeof body.requestId === 'string' && body.requestId !== ''
@@ -149,7 +174,7 @@ export function fromAnswer(
       ...fields,
       status,
       completed: false,
-      data: kind === 'execute' ? '' : (body.data ?? ''),
+      data: kind === 'execute' ? '' : body.data,
       url,
     });
   }
@@ -158,7 +183,7 @@ export function fromAnswer(
     ...fields,
     status,
     completed: typeof body.completed === 'boolean' ? body.completed : true,
-    data: body.data ?? '',
+    data: body.data,
     errorMessage,
     url: pollUrl,
     error:
@@ -202,8 +227,4 @@ function errorMessageOf(body: Record<string, unknown>): string {
     message += ` - ${typeof supplier === 'string' ? supplier : JSON.stringify(supplier)}`;
   }
   return message;
-}
-
-function isStatus(value: unknown): value is ResponseStatus {
-  return value === 'IN_PROGRESS' || value === 'SUCCESS' || value === 'FAILED';
 }

@@ -1,23 +1,29 @@
 /**
- * `ModelResponse`, what every run, poll and stream chunk gives back, and `ResponseStatus`.
+ * `ModelResponse`, what every run, poll and stream chunk gives back, and `ResponseStatus`. The
+ * statuses and the usage are the spec's own (`RunStatus`, `Usage`), as `npm run generate`
+ * writes them.
  */
+import { RunStatus, type Usage as WireUsage } from '../generated/types.gen.js';
 import type { LLMError } from './errors.js';
 
-/** The three states of a run. */
-export const ResponseStatus = {
-  IN_PROGRESS: 'IN_PROGRESS',
-  SUCCESS: 'SUCCESS',
-  FAILED: 'FAILED',
-} as const;
+/**
+ * The three states of a run, as the spec's `RunStatus` names them: `IN_PROGRESS`, `SUCCESS`,
+ * `FAILED`.
+ */
+export const ResponseStatus = RunStatus;
 /** `"IN_PROGRESS" | "SUCCESS" | "FAILED"`. */
-export type ResponseStatus = (typeof ResponseStatus)[keyof typeof ResponseStatus];
+export type ResponseStatus = RunStatus;
 
-/** Token counts, as the server reports them. */
-export interface Usage {
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  total_tokens?: number;
+/** Whether `value` is one of the spec's run statuses. */
+export function isResponseStatus(value: unknown): value is ResponseStatus {
+  return (Object.values(RunStatus) as unknown[]).includes(value);
 }
+
+/**
+ * Token counts, as the server reports them: each a number, a numeric string or `null`, as the
+ * spec's `Usage` allows.
+ */
+export type Usage = WireUsage;
 
 /** The fields of a `ModelResponse`; every one but `status` may be left out and takes its default. */
 export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON'>> & {
@@ -35,7 +41,7 @@ export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON'>
 export class ModelResponse {
   /** `IN_PROGRESS`, `SUCCESS` or `FAILED`. */
   status: ResponseStatus;
-  /** The output: text for an LLM, any JSON otherwise. @default "" */
+  /** The output: text for an LLM, any JSON value (`null` included) otherwise. @default "" */
   data: unknown;
   /** Further details of the output. @default {} */
   details: Record<string, unknown> | unknown[];
@@ -64,7 +70,8 @@ export class ModelResponse {
 
   constructor(init: ModelResponseInit) {
     this.status = init.status;
-    this.data = init.data ?? '';
+    // `null` is an answer's data like any other; only a missing one defaults to "".
+    this.data = init.data === undefined ? '' : init.data;
     this.details = init.details ?? {};
     this.completed = init.completed ?? false;
     this.errorMessage = init.errorMessage ?? '';

@@ -17,7 +17,7 @@ import {
 } from './errors.js';
 import { isRecord } from './internal/check.js';
 import { abortErrorOf, type Clock, systemClock } from './internal/time.js';
-import { ModelResponse, type ResponseStatus } from './response.js';
+import { ModelResponse, ResponseStatus } from './response.js';
 import { decodeUtf8, parseEvents, readBody, splitLines } from './sse.js';
 
 /** What one event's payload means. */
@@ -48,7 +48,7 @@ export function tokenOf(payload: string): StreamToken {
   const error =
     [value.error, value.error_message].find(
       (e) => e !== undefined && e !== null && e !== false && e !== '',
-    ) ?? (value.status === 'FAILED' ? 'The model run failed.' : undefined);
+    ) ?? (value.status === ResponseStatus.FAILED ? 'The model run failed.' : undefined);
   if (error !== undefined) {
     return { error: typeof error === 'string' ? error : JSON.stringify(error) };
   }
@@ -149,7 +149,7 @@ class RequestScope {
 
 function failedChunk(error: LLMError): ModelResponse {
   return new ModelResponse({
-    status: 'FAILED',
+    status: ResponseStatus.FAILED,
     completed: true,
     errorMessage: error.message,
     error,
@@ -187,7 +187,7 @@ async function* chunksOf(
       }
       scope.disarm('firstChunkTimeoutMs');
       scope.disarm('idleTimeoutMs');
-      yield new ModelResponse({ status: 'IN_PROGRESS', data: token.token });
+      yield new ModelResponse({ status: ResponseStatus.IN_PROGRESS, data: token.token });
       scope.arm('idleTimeoutMs');
     }
     outcome ??= new StreamError('Stream ended before [DONE].');
@@ -229,7 +229,7 @@ function messageOf(error: unknown): string {
 export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
   readonly #chunks: AsyncIterable<ModelResponse>;
   readonly #cancel: () => void;
-  #status: ResponseStatus = 'IN_PROGRESS';
+  #status: ResponseStatus = ResponseStatus.IN_PROGRESS;
   #consumed = false;
   #closed = false;
 
@@ -270,12 +270,12 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
   async *#track(): AsyncGenerator<ModelResponse> {
     try {
       for await (const chunk of this.#chunks) {
-        if (chunk.status === 'FAILED') this.#status = 'FAILED';
+        if (chunk.status === ResponseStatus.FAILED) this.#status = ResponseStatus.FAILED;
         yield chunk;
       }
-      if (this.#status === 'IN_PROGRESS') this.#status = 'SUCCESS';
+      if (this.#status === ResponseStatus.IN_PROGRESS) this.#status = ResponseStatus.SUCCESS;
     } catch (error) {
-      if (!this.#closed) this.#status = 'FAILED';
+      if (!this.#closed) this.#status = ResponseStatus.FAILED;
       throw error;
     }
   }
@@ -297,7 +297,8 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
   async text(): Promise<string> {
     let text = '';
     for await (const chunk of this) {
-      if (chunk.status === 'FAILED') throw chunk.error ?? new StreamError(chunk.errorMessage);
+      if (chunk.status === ResponseStatus.FAILED)
+        throw chunk.error ?? new StreamError(chunk.errorMessage);
       if (typeof chunk.data === 'string') text += chunk.data;
     }
     return text;

@@ -122,13 +122,27 @@ describe('resolveRunOptions', () => {
     ['timeoutMs', { timeoutMs: Number.POSITIVE_INFINITY }],
     ['waitTimeMs', { waitTimeMs: -5 }],
     ['idleTimeoutMs', { idleTimeoutMs: Number.NaN }],
-    ['history', { history: [{ role: 'user', content: 'x', extra: 1 }] }],
+    ['history', { history: [{ role: 'bot', content: 'x' }] }],
+    ['history', { history: [{ role: 'user' }] }],
+    ['history', { history: [{ role: 'user', content: 5 }] }],
+    ['history', { history: 'user: hi' }],
     ['onPoll', { onPoll: 'no' }],
     ['headers', { headers: { a: 1 } }],
   ])('refuses a bad %s', (name, options) => {
     expect(() => resolveRunOptions(options as never, 0.001)).toThrow(
       expect.objectContaining({ issues: [expect.objectContaining({ path: name })] }),
     );
+  });
+
+  test('accepts a history message with more keys than role and content, as the spec does', () => {
+    const history = [{ role: 'tool', content: 'x', tool_call_id: 'call-1' }];
+    expect(resolveRunOptions({ history } as never, 0.001).history).toEqual(history);
+  });
+
+  test('says what the spec expects of a history message', () => {
+    expect(() =>
+      resolveRunOptions({ history: [{ role: 'bot', content: 'x' }] } as never, 0.001),
+    ).toThrow('`history` item 0 `role` must be "system" | "user" | "assistant" | "tool"');
   });
 
   test('accepts the edges of each range', () => {

@@ -307,6 +307,84 @@ describe('fromAnswer', () => {
     expect(res.errorMessage).toMatch(/not a JSON object/);
     expect(res.error).toBeInstanceOf(APIError);
   });
+
+  test.each([
+    ['text (an HTML page)', '<html>busy</html>', false],
+    ['empty', '', false],
+    ['a JSON array', [1], true],
+    ['a JSON null', null, true],
+  ])('reads a 2xx poll answer that is %s as unfinished, never as done', (_, wire, json) => {
+    const res = fromAnswer(answer(wire, {}, json), 'poll', 'https://m/api/v1/data/1');
+    expect(res.status).toBe('IN_PROGRESS');
+    expect(res.completed).toBe(false);
+    expect(res.url).toBe('https://m/api/v1/data/1');
+  });
+
+  test.each([
+    ['numbers', 0.0002, 1.5, 0.0002, 1.5],
+    ['numeric strings', '0.0002', ' 1.5 ', 0.0002, 1.5],
+    ['null', null, null, 0, 0],
+    ['strings that are not numbers', 'cheap', '', 0, 0],
+  ])('reads usedCredits and runTime given as %s', (_, usedCredits, runTime, credits, time) => {
+    const res = fromAnswer(
+      answer({ completed: true, status: 'SUCCESS', data: 'x', usedCredits, runTime }),
+      'execute',
+    );
+    expect(res.usedCredits).toBe(credits);
+    expect(res.runTime).toBe(time);
+  });
+
+  test('keeps data null as null, and the other nulls of the spec as absent', () => {
+    const res = fromAnswer(
+      answer({
+        completed: true,
+        status: 'SUCCESS',
+        data: null,
+        details: null,
+        usage: null,
+        asset: null,
+        error_code: null,
+      }),
+      'poll',
+      'https://m/api/v1/data/1',
+    );
+    expect(res.status).toBe('SUCCESS');
+    expect(res.data).toBeNull();
+    expect(res).toMatchObject({
+      details: {},
+      usage: undefined,
+      asset: undefined,
+      errorCode: undefined,
+    });
+    expect(res.additionalFields).toEqual({});
+  });
+
+  test('an execute answer with completed: true and no status is SUCCESS', () => {
+    const res = fromAnswer(answer({ completed: true, data: 'done' }), 'execute');
+    expect(res.status).toBe('SUCCESS');
+    expect(res.data).toBe('done');
+  });
+
+  test('keeps the declared raw keys (rawData, supplierError) and undeclared ones in additionalFields', () => {
+    const res = fromAnswer(
+      answer({ completed: true, error: 'E', supplierError: 'S', rawData: { id: 1 }, extra: 2 }),
+      'poll',
+      'https://m/api/v1/data/1',
+    );
+    expect(res.additionalFields).toEqual({ supplierError: 'S', rawData: { id: 1 }, extra: 2 });
+    expect(res.errorMessage).toBe('E - S');
+  });
+
+  test('a "__proto__" key of an answer stays data and never becomes a prototype', () => {
+    const wire = JSON.parse(
+      '{"completed":true,"status":"SUCCESS","data":"ok","__proto__":{"polluted":true,"toString":1}}',
+    );
+    const res = fromAnswer(answer(wire), 'execute');
+    expect(Object.getPrototypeOf(res.additionalFields)).toBe(Object.prototype);
+    expect((res.additionalFields as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.keys(res.additionalFields)).toEqual(['__proto__']);
+    expect(`${res.additionalFields}`).toBe('[object Object]');
+  });
 });
 
 describe('fromError', () => {

@@ -19,6 +19,17 @@ const when =
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/**
+ * A finite number given as a number or as a numeric string (`"0.0002"`, `" 1.5 "`), else
+ * `undefined`. An empty or blank string is not a number (Number('') would say 0).
+ */
+export function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
 export const string = when((v) => typeof v === 'string', 'must be a string');
 export const nonEmptyString = when(
   (v) => typeof v === 'string' && v !== '',

@@ -9,7 +9,11 @@
  * more in `import { LLM }` than the whole facade. A keyword outside that list fails loudly in the
  * tests (test/schema.test.ts walks every schema of the spec), so a spec change cannot be ignored.
  */
-import * as schemas from '../../generated/schemas.gen.js';
+import {
+  ChatRoleSchema,
+  ExecuteOptionsSchema,
+  HistoryMessageSchema,
+} from '../../generated/schemas.gen.js';
 import { isRecord } from './check.js';
 
 /** The JSON Schema keywords that the spec uses, as the generator writes them. */
@@ -46,21 +50,31 @@ export const KNOWN_KEYWORDS: readonly string[] = [
   'format',
 ];
 
-const REF_PREFIX = '#/components/schemas/';
+/**
+ * The components that `ExecuteRequest` refers to, by `$ref`. Only these are imported, so that
+ * the other schemas stay out of the bundle; a new `$ref` in the request makes `resolve` throw,
+ * which test/schema.test.ts catches for every property of the request.
+ */
+const REFERENCED: Readonly<Record<string, Schema>> = {
+  '#/components/schemas/ChatRole': ChatRoleSchema,
+  '#/components/schemas/HistoryMessage': HistoryMessageSchema,
+  '#/components/schemas/ExecuteOptions': ExecuteOptionsSchema,
+};
 
-/** The schema a `$ref` names (`#/components/schemas/X` is the generated `XSchema`). */
+/** The schema a `$ref` names. */
 export function resolve(schema: Schema): Schema {
   if (schema.$ref === undefined) return schema;
-  const name = schema.$ref.startsWith(REF_PREFIX) ? schema.$ref.slice(REF_PREFIX.length) : '';
-  const target = Object.hasOwn(schemas, `${name}Schema`)
-    ? (schemas as Record<string, Schema>)[`${name}Schema`]
-    : undefined;
+  const target = Object.hasOwn(REFERENCED, schema.$ref) ? REFERENCED[schema.$ref] : undefined;
   if (target === undefined) throw new TypeError(`Unresolvable $ref ${schema.$ref} in the spec.`);
   return resolve(target);
 }
 
 function typesOf(schema: Schema): readonly string[] {
-  return schema.type === undefined ? [] : typeof schema.type === 'string' ? [schema.type] : schema.type;
+  return schema.type === undefined
+    ? []
+    : typeof schema.type === 'string'
+      ? [schema.type]
+      : schema.type;
 }
 
 function hasType(value: unknown, type: string): boolean {
@@ -92,26 +106,21 @@ export function describe(schema: Schema): string {
   if (types.length === 0) return 'any JSON value';
   return types
     .map((type) => {
-      if (type === 'number' || type === 'integer') {
-        const bounds = [
-          s.minimum === undefined ? '' : `>= ${s.minimum}`,
-          s.exclusiveMinimum === undefined ? '' : `> ${s.exclusiveMinimum}`,
-          s.maximum === undefined ? '' : `<= ${s.maximum}`,
-          s.exclusiveMaximum === undefined ? '' : `< ${s.exclusiveMaximum}`,
-        ].filter(Boolean);
-        const kind = type === 'integer' ? 'an integer' : 'a finite number';
-        return bounds.length === 0 ? kind : `${kind} ${bounds.join(' and ')}`;
+      if (type !== 'number' && type !== 'integer') {
+        return type === 'null'
+          ? 'null'
+          : `${type === 'array' || type === 'object' ? 'an' : 'a'} ${type}`;
       }
-      if (type === 'array')
-        return s.items === undefined ? 'an array' : `an array of ${describe(s.items)}`;
-      if (type === 'object' && s.properties !== undefined) {
-        const fields = Object.entries(s.properties).map(([key, value]) => {
-          const optional = s.required?.includes(key) === true ? '' : '?';
-          return `${key}${optional}: ${describe(value)}`;
-        });
-        return `{ ${fields.join(', ')} }`;
-      }
-      return type === 'null' ? 'null' : `a ${type}`;
+      const bounds = [
+        ['>=', s.minimum],
+        ['>', s.exclusiveMinimum],
+        ['<=', s.maximum],
+        ['<', s.exclusiveMaximum],
+      ]
+        .filter(([, bound]) => bound !== undefined)
+        .map(([op, bound]) => ` ${op} ${bound}`)
+        .join(' and');
+      return `${type === 'integer' ? 'an integer' : 'a finite number'}${bounds}`;
     })
     .join(', or ');
 }
@@ -141,19 +150,18 @@ export function problemOf(schema: Schema, value: unknown): string | undefined {
   }
   if (isRecord(value)) {
     for (const key of s.required ?? []) {
-      if (!Object.hasOwn(value, key) || value[key] === undefined) {
-        return `must be ${describe(s)} (\`${key}\` is missing)`;
-      }
+      if (!Object.hasOwn(value, key) || value[key] === undefined) return `\`${key}\` is missing`;
     }
     for (const key of Object.keys(value)) {
-      const property = s.properties !== undefined && Object.hasOwn(s.properties, key)
-        ? s.properties[key]
-        : undefined;
+      const property =
+        s.properties !== undefined && Object.hasOwn(s.properties, key)
+          ? s.properties[key]
+          : undefined;
       const problem =
         property !== undefined
           ? problemOf(property, value[key])
           : s.additionalProperties === false
-            ? `must be ${describe(s)} (\`${key}\` is not allowed)`
+            ? `\`${key}\` is not allowed`
             : isRecord(s.additionalProperties)
               ? problemOf(s.additionalProperties, value[key])
               : undefined;

@@ -225,6 +225,7 @@ function scrub(value: unknown, secret: string): unknown {
   return text.includes(secret) ? JSON.parse(text.split(secret).join(REDACTED)) : value;
 }
 
+/** The LLMError a failed call stands for: the caller's abort or deadline, else a ConnectionError. */
 function toLLMError(
   error: unknown,
   signal: AbortSignal | undefined,
@@ -236,26 +237,6 @@ function toLLMError(
     return new AbortError('The request was aborted.', { cause: reason });
   }
   if (error instanceof ValidationError || error instanceof APIError) return error;
-  if (isZodError(error)) {
-    const issues = error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.'),
-      message: redact(issue.message),
-    }));
-    const list = issues.map((i) => `\`${i.path}\` ${i.message}`).join('; ');
-    return new ValidationError(`Invalid request (the API spec refuses it): ${list}.`, issues, {
-      cause: error,
-    });
-  }
   const detail = error instanceof Error ? redact(error.message) : 'unknown error';
   return new ConnectionError(`Could not reach the service: ${detail}.`, { cause: error });
-}
-
-function isZodError(
-  error: unknown,
-): error is { issues: Array<{ path: PropertyKey[]; message: string }> } {
-  return (
-    error instanceof Error &&
-    Array.isArray((error as { issues?: unknown }).issues) &&
-    error.name.includes('ZodError')
-  );
 }
