@@ -117,6 +117,14 @@ export class InternalServerError extends APIError {
 /** The request could not be made, or the connection was cut. */
 export class ConnectionError extends LLMError {
   override name = 'ConnectionError';
+  /** The system error code under it (`ECONNREFUSED`, `ENOTFOUND`, ...), when there is one. */
+  readonly code: string | undefined;
+  /** How many attempts were made before giving up. @default 1 */
+  attempts = 1;
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options);
+    this.code = options?.code;
+  }
 }
 /** A deadline (`timeoutMs`, or a stream's first-chunk or idle timeout) passed before an answer. */
 export class TimeoutError extends LLMError {

@@ -2,12 +2,21 @@
  * The `LLM` facade: validates options, shapes the body, and wires the transport, the retry
  * policy, the poll loop and the stream reader together. The logic lives in those modules.
  */
-import { AbortError, type LLMError, retryAfterMsOf, ValidationError } from './errors.js';
+import {
+  AbortError,
+  APIError,
+  ConnectionError,
+  type LLMError,
+  retryAfterMsOf,
+  ValidationError,
+} from './errors.js';
 import { deadlineScope } from './internal/deadline.js';
+import type { Log, LogLevel } from './internal/log.js';
 import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
   type LLMOptions,
+  type PollOptions,
   type ResolvedLLMOptions,
   type ResolvedRunOptions,
   type RunOptions,
@@ -54,8 +63,11 @@ export class LLM {
   readonly maxRetries: number;
   readonly throwOnError: boolean;
   readonly trustedOrigins: readonly string[];
-  // A private field: never shown by JSON.stringify, util.inspect or String().
+  /** How much the LLM logs (`off`, `error`, `warn`, `info` or `debug`). */
+  readonly logLevel: LogLevel;
+  // Private fields: never shown by JSON.stringify, util.inspect or String().
   readonly #transport: Transport;
+  readonly #log: Log;
 
   /**
    * Validates `options` (throws `ValidationError`) and reads the environment for what is missing.
@@ -80,6 +92,8 @@ export class LLM {
     this.maxRetries = o.maxRetries;
     this.throwOnError = o.throwOnError;
     this.trustedOrigins = Object.freeze([...o.trustedOrigins]);
+    this.logLevel = o.logLevel;
+    this.#log = o.log;
     this.#transport = createTransport(o);
   }
 
@@ -159,11 +173,11 @@ export class LLM {
    * const state = await llm.poll(started.url!);
    * if (state.completed) console.log(state.data);
    */
-  async poll(url: string, options?: { signal?: AbortSignal }): Promise<ModelResponse> {
-    const { signal } = resolvePollOptions(options);
+  async poll(url: string, options?: PollOptions): Promise<ModelResponse> {
+    const { signal, maxRetries } = resolvePollOptions(options);
     this.#transport.assertTrusted(url);
     try {
-      const answer = await this.#get(url, signal, undefined);
+      const answer = await this.#get(url, signal, undefined, undefined, maxRetries);
       return this.#settle(fromAnswer(answer, 'poll', url));
     } catch (error) {
       return this.#settle(this.#failure(error, url));
@@ -202,16 +216,17 @@ export class LLM {
   async #pollLoop(
     url: string,
     o: Pick<ResolvedRunOptions, 'timeoutMs' | 'waitTimeMs' | 'name' | 'headers'> &
-      Partial<Pick<ResolvedRunOptions, 'signal' | 'onPoll'>> & { start: number },
+      Partial<Pick<ResolvedRunOptions, 'signal' | 'onPoll' | 'maxRetries'>> & { start: number },
   ): Promise<ModelResponse> {
     const deadline = o.start + o.timeoutMs;
     const response = await pollUntilDone(
       async (signal) => {
-        const answer = await this.#get(url, signal, deadline, o.headers);
-        return {
-          response: fromAnswer(answer, 'poll', url),
-          retryAfterMs: retryAfterMsOf(answer.headers),
-        };
+        const answer = await this.#get(url, signal, deadline, o.headers, o.maxRetries);
+        const retryAfterMs = retryAfterMsOf(answer.headers);
+        if (retryAfterMs !== undefined) {
+          this.#log.info(`the service asks to poll again in ${retryAfterMs} ms`);
+        }
+        return { response: fromAnswer(answer, 'poll', url), retryAfterMs };
       },
       {
         url,
@@ -231,9 +246,14 @@ export class LLM {
     signal: AbortSignal | undefined,
     deadline: number | undefined,
     headers?: Record<string, string>,
+    maxRetries?: number,
   ): Promise<Answer> {
-    return this.#retry('GET', signal, deadline, () =>
-      this.#transport.poll(url, { signal, headers }),
+    return this.#retry(
+      'GET',
+      signal,
+      deadline,
+      (n) => this.#transport.poll(url, { signal, headers, attempt: n + 1 }),
+      maxRetries,
     );
   }
 
@@ -241,7 +261,7 @@ export class LLM {
   async #execute(
     version: 'v1' | 'v2',
     body: ReturnType<typeof toRequestBody>,
-    run: Pick<ResolvedRunOptions, 'timeoutMs' | 'signal' | 'headers' | 'name'>,
+    run: Pick<ResolvedRunOptions, 'timeoutMs' | 'signal' | 'headers' | 'name' | 'maxRetries'>,
     start: number,
   ): Promise<Answer> {
     if (run.signal?.aborted)
@@ -253,11 +273,17 @@ export class LLM {
       `${run.name}: no answer within ${run.timeoutMs} ms.`,
     );
     try {
-      return await this.#retry('POST', scope.signal, deadline, () =>
-        this.#transport.execute(version, this.id, body, {
-          signal: scope.signal,
-          headers: run.headers,
-        }),
+      return await this.#retry(
+        'POST',
+        scope.signal,
+        deadline,
+        (n) =>
+          this.#transport.execute(version, this.id, body, {
+            signal: scope.signal,
+            headers: run.headers,
+            attempt: n + 1,
+          }),
+        run.maxRetries,
       );
     } catch (error) {
       throw scope.timeoutError() ?? error;
@@ -270,9 +296,26 @@ export class LLM {
     method: HttpMethod,
     signal: AbortSignal | undefined,
     deadline: number | undefined,
-    attempt: () => Promise<T>,
+    attempt: (attemptNumber: number) => Promise<T>,
+    maxRetries = this.maxRetries,
   ): Promise<T> {
-    return withRetries(attempt, { maxRetries: this.maxRetries, method, signal, deadline });
+    return withRetries(attempt, {
+      maxRetries,
+      method,
+      signal,
+      deadline,
+      onRetry: ({ error, delayMs, attempt: next, attempts }) => {
+        const cause =
+          error instanceof APIError
+            ? String(error.status)
+            : error instanceof ConnectionError
+              ? (error.code ?? 'a connection error')
+              : 'an error';
+        this.#log.info(
+          `retrying ${method} after ${cause} in ${Math.round(delayMs)} ms, attempt ${next} of ${attempts}`,
+        );
+      },
+    });
   }
 
   #stream(input: RunInput, run: ResolvedRunOptions): Promise<ModelResponseStreamer> {
@@ -280,8 +323,13 @@ export class LLM {
     const deadline = systemClock.now() + run.timeoutMs;
     return openStream(
       (signal) =>
-        this.#retry('POST', signal, deadline, () =>
-          this.#transport.stream(this.id, body, { signal, headers: run.headers }),
+        this.#retry(
+          'POST',
+          signal,
+          deadline,
+          (n) =>
+            this.#transport.stream(this.id, body, { signal, headers: run.headers, attempt: n + 1 }),
+          run.maxRetries,
         ),
       {
         timeoutMs: run.timeoutMs,

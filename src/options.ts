@@ -29,10 +29,11 @@ import {
   unknown,
 } from './internal/check.js';
 import { readEnv } from './internal/env.js';
+import { createLog, LOG_LEVELS, type Log, type Logger, type LogLevel } from './internal/log.js';
 import { problemOf, propertyOf, type Schema, withoutNull } from './internal/schema.js';
 import type { ModelResponse } from './response.js';
 
-export type { HistoryMessage };
+export type { HistoryMessage, Logger, LogLevel };
 
 /**
  * The wire key of each run option that is sent, checked at compile time against the properties
@@ -87,6 +88,13 @@ export interface LLMOptions {
   throwOnError?: boolean;
   /** Origins besides `baseUrl`'s to which the API key may be sent (poll URLs, redirects). @default [] */
   trustedOrigins?: string[];
+  /**
+   * How much to log: `off`, `error`, `warn`, `info` (a line per request and per retry) or
+   * `debug` (headers and bodies too; the key is never logged). @default env AIXPLAIN_LOG, then "warn"
+   */
+  logLevel?: LogLevel;
+  /** Where log lines go: `console`, a pino logger, anything with error/warn/info/debug. @default console */
+  logger?: Logger;
 }
 
 /** The options of one run. */
@@ -125,6 +133,8 @@ export interface RunOptions {
   headers?: Record<string, string>;
   /** Called after every poll answer of a run that went asynchronous (progress). */
   onPoll?: (progress: PollProgress) => void;
+  /** Further attempts after a retryable failure, for this call. @default the LLM's maxRetries (2) */
+  maxRetries?: number;
 }
 
 /** What `onPoll` hears after every poll answer. */
@@ -149,6 +159,16 @@ export interface SyncPollOptions {
   signal?: AbortSignal;
   /** Called after every poll answer (progress). */
   onPoll?: (progress: PollProgress) => void;
+  /** Further attempts of each poll after a retryable failure. @default the LLM's maxRetries (2) */
+  maxRetries?: number;
+}
+
+/** The options of `poll`. */
+export interface PollOptions {
+  /** Aborts the poll. */
+  signal?: AbortSignal;
+  /** Further attempts after a retryable failure. @default the LLM's maxRetries (2) */
+  maxRetries?: number;
 }
 
 /** The defaults of every option that has one, in one place. */
@@ -168,6 +188,7 @@ export const DEFAULTS = {
 } as const;
 
 const timeMs = number({ min: 0 });
+const maxRetries = number({ min: 0, integer: true });
 
 /** A check by a schema of the spec. */
 const bySchema =
@@ -202,9 +223,19 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
   additionalInfo: record,
   fetch: func,
   headers: headerRecord,
-  maxRetries: number({ min: 0, integer: true }),
+  maxRetries,
   throwOnError: boolean,
   trustedOrigins: stringArray,
+  logLevel: (v) =>
+    LOG_LEVELS.includes(v as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`,
+  logger: (v) =>
+    v !== null &&
+    typeof v === 'object' &&
+    ['error', 'warn', 'info', 'debug'].every(
+      (m) => typeof (v as Record<string, unknown>)[m] === 'function',
+    )
+      ? undefined
+      : 'must have error, warn, info and debug methods (console or a pino logger)',
 };
 
 const RUN_SHAPE: Record<keyof RunOptions, Check> = {
@@ -225,6 +256,7 @@ const RUN_SHAPE: Record<keyof RunOptions, Check> = {
   signal: abortSignal,
   headers: headerRecord,
   onPoll: func,
+  maxRetries,
 };
 
 const SYNC_POLL_SHAPE: Record<keyof SyncPollOptions, Check> = {
@@ -233,6 +265,7 @@ const SYNC_POLL_SHAPE: Record<keyof SyncPollOptions, Check> = {
   name: string,
   signal: abortSignal,
   onPoll: func,
+  maxRetries,
 };
 
 const BODY_PROPERTIES: ReadonlyArray<[string, Schema]> = Object.entries(
@@ -296,6 +329,9 @@ export interface ResolvedLLMOptions {
   maxRetries: number;
   throwOnError: boolean;
   trustedOrigins: string[];
+  logLevel: LogLevel;
+  /** The log, at `logLevel`, writing to the `logger`, with the key scrubbed from every line. */
+  log: Log;
 }
 
 function normalizeBaseUrl(value: string): string {
@@ -355,6 +391,16 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
   const baseUrl = normalizeBaseUrl(o.baseUrl ?? readEnv('AIXPLAIN_BASE_URL') ?? DEFAULTS.baseUrl);
   const trustedOrigins = (o.trustedOrigins ?? []).map(normalizeOrigin);
   for (const origin of [baseUrl, ...trustedOrigins]) warnIfCleartext(origin);
+  const envLevel = readEnv('AIXPLAIN_LOG');
+  if (envLevel !== undefined && !LOG_LEVELS.includes(envLevel as LogLevel)) {
+    fail('LLM options', [
+      {
+        path: 'AIXPLAIN_LOG',
+        message: `must be one of ${LOG_LEVELS.join(', ')}, got "${envLevel}"`,
+      },
+    ]);
+  }
+  const logLevel = o.logLevel ?? (envLevel as LogLevel | undefined) ?? 'warn';
   return {
     id: o.id,
     name: o.name ?? o.id,
@@ -374,6 +420,8 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
     maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
     throwOnError: o.throwOnError ?? false,
     trustedOrigins,
+    logLevel,
+    log: createLog(logLevel, o.logger ?? console, apiKey),
   };
 }
 
@@ -424,6 +472,8 @@ export interface ResolvedRunOptions {
   signal: AbortSignal | undefined;
   headers: Record<string, string>;
   onPoll: ((progress: PollProgress) => void) | undefined;
+  /** `undefined`: the LLM's. */
+  maxRetries: number | undefined;
 }
 
 /** Validates the input of a run: a string, or an object. */
@@ -456,21 +506,20 @@ export function resolveRunOptions(
     signal: o.signal,
     headers: o.headers ?? {},
     onPoll: o.onPoll,
+    maxRetries: o.maxRetries,
   };
 }
 
-/** Validates `poll`'s options: only a signal. */
-export function resolvePollOptions(options: { signal?: AbortSignal } | undefined): {
-  signal?: AbortSignal;
-} {
-  return validate(options ?? {}, { signal: abortSignal }, 'poll options');
+/** Validates `poll`'s options: a signal and the retries. */
+export function resolvePollOptions(options: PollOptions | undefined): PollOptions {
+  return validate(options ?? {}, { signal: abortSignal, maxRetries }, 'poll options');
 }
 
 /** Validates `syncPoll`'s options and fills in DEFAULTS. */
 export function resolveSyncPollOptions(
   options: SyncPollOptions | undefined,
-): Required<Omit<SyncPollOptions, 'signal' | 'onPoll'>> &
-  Pick<SyncPollOptions, 'signal' | 'onPoll'> {
+): Required<Omit<SyncPollOptions, 'signal' | 'onPoll' | 'maxRetries'>> &
+  Pick<SyncPollOptions, 'signal' | 'onPoll' | 'maxRetries'> {
   const o = validate<SyncPollOptions>(options ?? {}, SYNC_POLL_SHAPE, 'syncPoll options');
   return {
     timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
@@ -478,5 +527,6 @@ export function resolveSyncPollOptions(
     name: o.name ?? DEFAULTS.name,
     signal: o.signal,
     onPoll: o.onPoll,
+    maxRetries: o.maxRetries,
   };
 }

@@ -66,7 +66,7 @@ afterEach(() => {
 });
 
 describe('new LLM', () => {
-  test('fills in the defaults of api.md', () => {
+  test('fills in the defaults', () => {
     const model = new LLM({ id: 'm', apiKey: KEY });
     expect(model.toJSON()).toEqual({
       id: 'm',
@@ -84,6 +84,7 @@ describe('new LLM', () => {
       maxRetries: 2,
       throwOnError: false,
       trustedOrigins: [],
+      logLevel: 'warn',
     });
   });
 
