@@ -18,6 +18,17 @@ describe('bad usage', () => {
     [['run', '--temperature', 'warm', 'Hello'], "--temperature must be a number, got 'warm'"],
     [['run', '--max-tokens', '1.5', 'Hello'], "--max-tokens must be an integer >= 1, got '1.5'"],
     [['run', '--max-tokens', '0', 'Hello'], "--max-tokens must be an integer >= 1, got '0'"],
+    [['run', '--prompt'], "option '--prompt' needs a value"],
+    [['run', '--top-p', 'high', 'Hello'], "--top-p must be a number, got 'high'"],
+    [['run', '--timeout-ms', '1.5', 'Hello'], "--timeout-ms must be an integer >= 1, got '1.5'"],
+    [['run', '--timeout-ms', '0', 'Hello'], "--timeout-ms must be an integer >= 1, got '0'"],
+    [['run', '--timeout-ms', '30s', 'Hello'], "--timeout-ms must be a number, got '30s'"],
+    [['run', '--header'], "option '--header' needs a value"],
+    [['run', '--header', 'X-Trace', 'Hello'], "--header must be NAME=VALUE, with an '='"],
+    [['run', '-H', '=abc', 'Hello'], '--header NAME may have only letters, digits and'],
+    [['run', '-H', 'X Trace=abc', 'Hello'], '--header NAME may have only letters, digits and'],
+    [['run', '-H', 'X-Trace=a\r\nX-Evil: 1', 'Hello'], '--header x-trace must be one line'],
+    [['run', '-H', 'X-API-Key=sk-on-the-command-line', 'Hello'], 'x-api-key is refused'],
     [['poll'], 'missing URL'],
     [['poll', 'not-a-url'], "URL must be an absolute URL, got 'not-a-url'"],
     [['poll', `${BASE}/a`, `${BASE}/b`], 'unexpected argument'],
@@ -42,6 +53,22 @@ describe('bad usage', () => {
     );
     expect(sent).toHaveLength(0);
   });
+
+  test('a refused --header never echoes its value', async () => {
+    const { stderr } = await cli(['run', '-H', 'X-API-Key=sk-on-the-command-line', 'Hello']);
+    expect(stderr.text).not.toContain('sk-on-the-command-line');
+  });
+
+  test.each([['--top-p=0'], ['--top-p=1.5'], ['--top-p=-1']])(
+    '%s, which the model refuses, exits 2 with one line and sends nothing',
+    async (flag) => {
+      const { code, stderr, sent } = await cli(['run', flag, 'Hello']);
+      expect(code).toBe(2);
+      expect(stderr.text).toMatch(/^aixplain-llm: .*topP/);
+      expect(stderr.text.split('\n')).toHaveLength(2);
+      expect(sent).toHaveLength(0);
+    },
+  );
 
   test('options the model refuses (a temperature above 2) exit 2 with one line', async () => {
     const { code, stderr, sent } = await cli(['run', '--temperature', '5', 'Hello']);

@@ -10,6 +10,7 @@ import {
   fakeApi,
   fakeMock,
   json,
+  KEY,
   MOCK,
   running,
   TOKENS,
@@ -71,7 +72,121 @@ describe('aixplain-llm run', () => {
     const { code, stdout } = await cli(['run', '-s', '--json', 'Hello']);
     expect(code).toBe(0);
     const lines = stdout.text.trimEnd().split('\n');
-    expect(lines.map((line) => JSON.parse(line).data)).toEqual(['Hel', 'lo', ' world']);
+    // The token chunks, then the line of the outcome.
+    expect(lines.slice(0, -1).map((line) => JSON.parse(line).data)).toEqual([
+      'Hel',
+      'lo',
+      ' world',
+    ]);
+    expect(JSON.parse(lines.at(-1) ?? '')).toEqual({ status: 'SUCCESS', completed: true });
+  });
+
+  test.each([
+    ['the stream is cut before [DONE]', TOKENS.slice(0, 2), /./],
+    [
+      'an error event arrives',
+      [TOKENS[0] ?? '', 'event: error\ndata: {"error":"Supplier overloaded"}\n\n'],
+      /Supplier overloaded/,
+    ],
+  ])(
+    'with --stream --json, ends with one FAILED line with the errorMessage when %s',
+    async (_name, sse, message) => {
+      const api = fakeApi({ sse });
+      const { code, stdout, stderr } = await cli(['run', '--stream', '--json', 'Hello'], { api });
+      expect(code).toBe(1);
+      const lines = stdout.text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines.slice(0, -1).every((line) => line.status === 'IN_PROGRESS')).toBe(true);
+      const last = lines.at(-1);
+      expect(last).toMatchObject({
+        status: 'FAILED',
+        errorMessage: expect.stringMatching(message),
+      });
+      expect(lines.filter((line) => line.status !== 'IN_PROGRESS')).toHaveLength(1);
+      expect(stderr.text).toBe(`aixplain-llm: FAILED: ${last.errorMessage}\n`);
+    },
+  );
+
+  test('with --stream --json, a refused stream (401) is one FAILED line', async () => {
+    const api = fakeApi();
+    const fetch401: typeof globalThis.fetch = async (input, init) => {
+      await api.fetch(input, init);
+      return json({ error: 'bad key' }, 401);
+    };
+    const { code, stdout } = await cli(['run', '-s', '--json', 'Hello'], {
+      api: { ...api, fetch: fetch401 },
+    });
+    expect(code).toBe(1);
+    const lines = stdout.text.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      status: 'FAILED',
+      errorMessage: expect.stringMatching(/^Unauthorized API key/),
+    });
+  });
+
+  test('sends --prompt, --top-p and each --header (the last of a name wins)', async () => {
+    const { code, sent } = await cli([
+      'run',
+      '--prompt',
+      'Answer in French: {{data}}',
+      '--top-p',
+      '0.9',
+      '-H',
+      'X-Trace=one',
+      '--header',
+      'x-trace=two',
+      '--header',
+      'X-Team = blue = green',
+      '--header',
+      'X-Empty=',
+      'Hello',
+    ]);
+    expect(code).toBe(0);
+    expect(sent[0]?.body).toMatchObject({
+      data: 'Hello',
+      prompt: 'Answer in French: {{data}}',
+      top_p: 0.9,
+    });
+    expect(sent[0]?.headers.get('x-trace')).toBe('two');
+    expect(sent[0]?.headers.get('x-team')).toBe('blue = green');
+    expect(sent[0]?.headers.get('x-empty')).toBe('');
+    expect(sent[0]?.headers.get('x-api-key')).toBe(KEY);
+  });
+
+  test('sends the --header on every poll of a run that went asynchronous', async () => {
+    const api = fakeApi({
+      run: () => json({ status: 'IN_PROGRESS', data: `${BASE}/api/v1/data/run-1` }),
+      polls: [running, done],
+    });
+    const { code, sent } = await cli(['run', '-H', 'X-Trace=abc', 'Hello'], { api });
+    expect(code).toBe(0);
+    expect(sent.map((r) => `${r.method} ${r.headers.get('x-trace')}`)).toEqual([
+      'POST abc',
+      'GET abc',
+      'GET abc',
+    ]);
+  });
+
+  test.each([
+    ['a run', []],
+    ['a stream', ['--stream']],
+  ])('--timeout-ms ends %s that gets no answer, exit 1', async (_name, flags) => {
+    // A service that never answers: only the deadline can end the run.
+    const hanging: typeof globalThis.fetch = (input, init) => {
+      const { signal } = new Request(input, init);
+      return new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    };
+    const { code, stdout, stderr } = await cli(['run', ...flags, '--timeout-ms', '30', 'Hello'], {
+      api: { fetch: hanging, sent: [] },
+    });
+    expect(code).toBe(1);
+    expect(stdout.text.trim()).toBe('');
+    expect(stderr.text).toMatch(/^aixplain-llm: FAILED: .*30 ms/);
   });
 
   test('exits 1 and prints the errorMessage on stderr when the run FAILED', async () => {

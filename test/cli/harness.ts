@@ -4,6 +4,7 @@
  * Prism is exercised by test/package/smoke.test.ts and `npm start`).
  */
 import { vi } from 'vitest';
+import type { InputStream } from '../../src/cli/input.js';
 import { type CliIO, main } from '../../src/cli/main.js';
 
 export const KEY = 'sk-cli-secret-0123456789';
@@ -129,6 +130,8 @@ export async function cli(
     tty?: { stdout?: boolean; stderr?: boolean };
     mock?: ReturnType<typeof fakeMock>;
     signal?: AbortSignal;
+    /** What `run` may read as its input. @default none, as when TEXT is required */
+    stdin?: InputStream;
   } = {},
 ) {
   const api = options.api ?? fakeApi();
@@ -142,6 +145,7 @@ export async function cli(
     fetch: api.fetch,
     startMock: mock.startMock,
     signal: options.signal,
+    stdin: options.stdin,
   };
   const code = await main(argv, io);
   return { code, stdout, stderr, sent: api.sent, mock: mock.calls };
@@ -149,3 +153,31 @@ export async function cli(
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
 export const ANSI = /\x1b\[/;
+
+/** A stdin that yields `chunks` (text or bytes) and ends; `isTTY` as a terminal would say. */
+export function stdinOf(chunks: Array<string | Uint8Array>, isTTY = false): InputStream {
+  return {
+    isTTY,
+    async *[Symbol.asyncIterator]() {
+      yield* chunks;
+    },
+  };
+}
+
+/** A stdin that never sends a byte nor ends (a terminal nobody types into). */
+export function silentStdin(isTTY = false): InputStream & { returned: () => boolean } {
+  let returned = false;
+  return {
+    isTTY,
+    returned: () => returned,
+    [Symbol.asyncIterator]() {
+      return {
+        next: () => new Promise<IteratorResult<string>>(() => {}),
+        return: async () => {
+          returned = true;
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
