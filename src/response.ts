@@ -3,10 +3,19 @@
  */
 import type { LLMError } from './errors.js';
 
-/** The three states of a run. */
+/**
+ * The three states of a run.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.status === ResponseStatus.SUCCESS) console.log(res.data);
+ */
 export const ResponseStatus = {
+  /** Not finished: a run that went asynchronous, or a stream chunk. */
   IN_PROGRESS: 'IN_PROGRESS',
+  /** Finished with an answer. */
   SUCCESS: 'SUCCESS',
+  /** Finished without one: `errorMessage` and `error` say why. */
   FAILED: 'FAILED',
 } as const;
 /** `"IN_PROGRESS" | "SUCCESS" | "FAILED"`. */
@@ -14,13 +23,17 @@ export type ResponseStatus = (typeof ResponseStatus)[keyof typeof ResponseStatus
 
 /** Token counts, as the server reports them. */
 export interface Usage {
+  /** Tokens of the input (prompt, context and history). */
   prompt_tokens?: number;
+  /** Tokens generated. */
   completion_tokens?: number;
+  /** Both together. */
   total_tokens?: number;
 }
 
 /** The fields of a `ModelResponse`; every one but `status` may be left out and takes its default. */
 export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON'>> & {
+  /** The state of the run; the one required field. */
   status: ResponseStatus;
 };
 
