@@ -31,7 +31,12 @@ export interface Usage {
   total_tokens?: number;
 }
 
-/** The fields of a `ModelResponse`; every one but `status` may be left out and takes its default. */
+/**
+ * The fields of a `ModelResponse`; every one but `status` may be left out and takes its default.
+ *
+ * @example
+ * const canned = new ModelResponse({ status: 'SUCCESS', completed: true, data: 'Hello!' });
+ */
 export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON'>> & {
   /** The state of the run; the one required field. */
   status: ResponseStatus;
