@@ -2,6 +2,8 @@
  * aixplain-llm: run hosted large language models over the aiXplain model API.
  *
  * The public surface. Anything not exported here (or from `aixplain-llm/generated`) may change.
+ *
+ * @module aixplain-llm
  */
 export {
   AbortError,
