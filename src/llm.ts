@@ -47,21 +47,33 @@ export type RunInput = string | Record<string, unknown>;
 export class LLM {
   /** The model id. */
   readonly id: string;
+  /** A display name (the `name` option, else the id). */
   readonly name: string;
+  /** A description of the model (the `description` option). */
   readonly description: string;
+  /** Who supplies the model, as the platform describes it. */
   readonly supplier: string | number | Record<string, unknown>;
+  /** The model's version. */
   readonly version: string;
+  /** The model's function: always `"text-generation"`, the only one this class runs. */
   readonly function: 'text-generation';
+  /** Whether the team is subscribed to the model. */
   readonly isSubscribed: boolean;
+  /** The model's pricing, as the platform describes it, when given. */
   readonly cost: Record<string, unknown> | undefined;
   /** The default temperature of every run. */
   readonly temperature: number;
+  /** The platform's function type of the model. */
   readonly functionType: string;
+  /** Further metadata of the model (a copy of the `additionalInfo` option). */
   readonly additionalInfo: Record<string, unknown>;
   /** The service's origin and path prefix. */
   readonly baseUrl: string;
+  /** Further attempts after a retryable failure (a retry never runs a model twice). */
   readonly maxRetries: number;
+  /** Whether failures are thrown rather than returned as a FAILED `ModelResponse`. */
   readonly throwOnError: boolean;
+  /** Origins besides `baseUrl`'s to which the API key may be sent, normalised. */
   readonly trustedOrigins: readonly string[];
   /** How much the LLM logs (`off`, `error`, `warn`, `info` or `debug`). */
   readonly logLevel: LogLevel;

@@ -8,7 +8,7 @@
  * `npm run generate` writes it, so a spec change moves the checks with it.
  */
 import { ExecuteRequestSchema } from '../generated/schemas.gen.js';
-import type { HistoryMessage } from '../generated/types.gen.js';
+import type { HistoryMessage as WireHistoryMessage } from '../generated/types.gen.js';
 import { ValidationError } from './errors.js';
 import {
   abortSignal,
@@ -33,7 +33,20 @@ import { createLog, LOG_LEVELS, type Log, type Logger, type LogLevel } from './i
 import { problemOf, propertyOf, type Schema, withoutNull } from './internal/schema.js';
 import type { ModelResponse } from './response.js';
 
-export type { HistoryMessage, Logger, LogLevel };
+export type { Logger, LogLevel };
+
+/**
+ * A message of the conversation so far, as the spec's `HistoryMessage` describes it: a `role`
+ * among the spec's `ChatRole`s and its `content`.
+ *
+ * @example
+ * const history: HistoryMessage[] = [
+ *   { role: 'user', content: 'My name is Ada.' },
+ *   { role: 'assistant', content: 'Hello, Ada!' },
+ * ];
+ * await llm.run('What is my name?', { history });
+ */
+export type HistoryMessage = WireHistoryMessage;
 
 /**
  * The wire key of each run option that is sent, checked at compile time against the properties
@@ -50,7 +63,19 @@ export const WIRE_KEYS = {
   options: 'options',
 } as const satisfies Record<string, keyof typeof ExecuteRequestSchema.properties>;
 
-/** The options of `new LLM(options)`. */
+/**
+ * The options of `new LLM(options)`.
+ *
+ * @example
+ * const options: LLMOptions = {
+ *   id: '669a63646eb56306647e1091',
+ *   apiKey: process.env.AIXPLAIN_API_KEY,
+ *   temperature: 0.2,
+ *   maxRetries: 4,
+ *   throwOnError: true,
+ * };
+ * const llm = new LLM(options);
+ */
 export interface LLMOptions {
   /** The id of the model to run. Required, non-empty. */
   id: string;
@@ -97,7 +122,19 @@ export interface LLMOptions {
   logger?: Logger;
 }
 
-/** The options of one run. */
+/**
+ * The options of one run (`run`, `stream`, `runAsync`).
+ *
+ * @example
+ * const options: RunOptions = {
+ *   context: 'You are terse.',
+ *   maxTokens: 256,
+ *   timeoutMs: 60_000,
+ *   signal: AbortSignal.timeout(90_000),
+ *   onPoll: ({ polls, elapsedMs }) => console.error(`polled ${polls} times in ${elapsedMs} ms`),
+ * };
+ * const res = await llm.run('Summarise the plot of Hamlet.', options);
+ */
 export interface RunOptions {
   /** The system prompt (wire `context`). @default null */
   context?: string | null;
@@ -137,7 +174,14 @@ export interface RunOptions {
   maxRetries?: number;
 }
 
-/** What `onPoll` hears after every poll answer. */
+/**
+ * What `onPoll` hears after every poll answer.
+ *
+ * @example
+ * await llm.syncPoll(url, {
+ *   onPoll: ({ polls, elapsedMs, response }) => console.error(polls, elapsedMs, response.status),
+ * });
+ */
 export interface PollProgress {
   /** Polls made so far. */
   polls: number;
@@ -147,7 +191,14 @@ export interface PollProgress {
   response: ModelResponse;
 }
 
-/** The options of `syncPoll`. */
+/**
+ * The options of `syncPoll`.
+ *
+ * @example
+ * const started = await llm.runAsync('Summarise the plot of Hamlet.');
+ * const options: SyncPollOptions = { timeoutMs: 120_000, waitTimeMs: 1_000 };
+ * const done = await llm.syncPoll(started.url!, options);
+ */
 export interface SyncPollOptions {
   /** Deadline of the polling, in milliseconds. @default 300_000 */
   timeoutMs?: number;
@@ -163,7 +214,12 @@ export interface SyncPollOptions {
   maxRetries?: number;
 }
 
-/** The options of `poll`. */
+/**
+ * The options of `poll`.
+ *
+ * @example
+ * const state = await llm.poll(url, { signal: AbortSignal.timeout(10_000), maxRetries: 0 });
+ */
 export interface PollOptions {
   /** Aborts the poll. */
   signal?: AbortSignal;
@@ -171,19 +227,36 @@ export interface PollOptions {
   maxRetries?: number;
 }
 
-/** The defaults of every option that has one, in one place. */
+/**
+ * The defaults of every option that has one, in one place.
+ *
+ * @example
+ * console.log(DEFAULTS.timeoutMs); // 300000
+ */
 export const DEFAULTS = {
+  /** The service of `baseUrl` when neither the option nor AIXPLAIN_BASE_URL is set. */
   baseUrl: 'https://models.aixplain.com',
+  /** The `supplier` of an LLM. */
   supplier: 'aiXplain',
+  /** The `version` of an LLM. */
   version: '1.0',
+  /** The `function` of an LLM, the only one accepted. */
   function: 'text-generation',
+  /** The `functionType` of an LLM. */
   functionType: 'ai',
+  /** The `temperature` of an LLM, and so of its runs. */
   temperature: 0.001,
+  /** Further attempts after a retryable failure. */
   maxRetries: 2,
+  /** The most tokens a run generates (wire `max_tokens`). */
   maxTokens: 128,
+  /** Nucleus sampling (wire `top_p`). */
   topP: 1.0,
+  /** The label of a run in error messages. */
   name: 'model_process',
+  /** The deadline of a run or of `syncPoll`, in milliseconds (5 minutes). */
   timeoutMs: 300_000,
+  /** The first pause between polls, in milliseconds. */
   waitTimeMs: 500,
 } as const;
 

@@ -7,10 +7,21 @@ import { RunStatus, type Usage as WireUsage } from '../generated/types.gen.js';
 import type { LLMError } from './errors.js';
 
 /**
- * The three states of a run, as the spec's `RunStatus` names them: `IN_PROGRESS`, `SUCCESS`,
- * `FAILED`.
+ * The three states of a run, the spec's `RunStatus` (the values come from generated/; the
+ * members are typed against it, so a status renamed in the spec fails to compile).
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.status === ResponseStatus.SUCCESS) console.log(res.data);
  */
-export const ResponseStatus = RunStatus;
+export const ResponseStatus: {
+  /** Not finished: a run that went asynchronous, or a stream chunk. */
+  readonly IN_PROGRESS: typeof RunStatus.IN_PROGRESS;
+  /** Finished with an answer. */
+  readonly SUCCESS: typeof RunStatus.SUCCESS;
+  /** Finished without one: `errorMessage` and `error` say why. */
+  readonly FAILED: typeof RunStatus.FAILED;
+} = RunStatus;
 /** `"IN_PROGRESS" | "SUCCESS" | "FAILED"`. */
 export type ResponseStatus = RunStatus;
 
@@ -25,8 +36,14 @@ export function isResponseStatus(value: unknown): value is ResponseStatus {
  */
 export type Usage = WireUsage;
 
-/** The fields of a `ModelResponse`; every one but `status` may be left out and takes its default. */
+/**
+ * The fields of a `ModelResponse`; every one but `status` may be left out and takes its default.
+ *
+ * @example
+ * const canned = new ModelResponse({ status: 'SUCCESS', completed: true, data: 'Hello!' });
+ */
 export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON' | 'text'>> & {
+  /** The state of the run; the one required field. */
   status: ResponseStatus;
 };
 

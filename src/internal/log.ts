@@ -5,14 +5,30 @@
  * never reaches a line: `x-api-key` is written as `***` and the key is scrubbed from bodies.
  */
 
-/** How much the package logs, from nothing (`off`) to every header and body (`debug`). */
+/**
+ * How much the package logs, from nothing (`off`) to every header and body (`debug`).
+ *
+ * @example
+ * const llm = new LLM({ id: '669a63646eb56306647e1091', logLevel: 'debug' }); // or AIXPLAIN_LOG=debug
+ */
 export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug';
 
-/** Anything with the console's (or pino's) four methods: `console`, a pino logger, a test double. */
+/**
+ * Anything with the console's (or pino's) four methods: `console`, a pino logger, a test double.
+ *
+ * @example
+ * const lines: string[] = [];
+ * const logger: Logger = { error: (m) => lines.push(m), warn: (m) => lines.push(m), info: (m) => lines.push(m), debug: () => {} };
+ * const llm = new LLM({ id: '669a63646eb56306647e1091', logLevel: 'info', logger });
+ */
 export interface Logger {
+  /** Writes a line about a failure. */
   error(message: string): void;
+  /** Writes a line about something that is likely a mistake. */
   warn(message: string): void;
+  /** Writes a line per request and per retry. */
   info(message: string): void;
+  /** Writes the headers and bodies of every request and answer. */
   debug(message: string): void;
 }
 
