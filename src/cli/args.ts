@@ -126,7 +126,8 @@ function parseRun(args: string[]): RunArgs | { command: 'help' } {
     context: values.context,
     prompt: values.prompt,
     temperature: numberOf(values.temperature, '--temperature'),
-    maxTokens: integerOf(values['max-tokens'], '--max-tokens', 1),
+    // Only parsed here: the LLM checks the range against the spec, like every run option.
+    maxTokens: numberOf(values['max-tokens'], '--max-tokens'),
     topP: numberOf(values['top-p'], '--top-p'),
     timeoutMs: integerOf(values['timeout-ms'], '--timeout-ms', 1),
     headers: headersOf(values.header ?? []),

@@ -4,6 +4,7 @@
  */
 import { ValidationError } from '../errors.js';
 import type { ModelResponse } from '../response.js';
+import { ResponseStatus } from '../response.js';
 import type { ModelResponseStreamer } from '../stream.js';
 import { MISSING_TEXT, type PollArgs, type RunArgs, UsageError } from './args.js';
 import {
@@ -136,7 +137,7 @@ export async function mockCommand(args: { port: number }, ctx: Context): Promise
 /** Prints a finished response; the exit status is 0 on SUCCESS, 1 otherwise. */
 export function printResponse(response: ModelResponse, terminal: Terminal, json: boolean): number {
   if (json) terminal.out(`${JSON.stringify(response, null, 2)}\n`);
-  if (response.status === 'SUCCESS') {
+  if (response.status === ResponseStatus.SUCCESS) {
     if (!json) terminal.out(`${textOf(response.data)}\n`);
     return 0;
   }
@@ -158,7 +159,7 @@ export async function printStream(
   let endsWithNewline = true;
   let failure: ModelResponse | undefined;
   for await (const chunk of streamer) {
-    if (chunk.status === 'FAILED') {
+    if (chunk.status === ResponseStatus.FAILED) {
       failure = chunk;
     } else if (json) {
       terminal.out(`${JSON.stringify(chunk)}\n`);
@@ -168,12 +169,12 @@ export async function printStream(
       terminal.out(text);
     }
   }
-  const ok = streamer.status === 'SUCCESS' && failure === undefined;
+  const ok = streamer.status === ResponseStatus.SUCCESS && failure === undefined;
   const errorMessage = failure?.errorMessage || 'the stream ended early.';
   if (json) {
     const outcome = ok
-      ? { status: 'SUCCESS', completed: true }
-      : (failure ?? { status: 'FAILED', completed: true, errorMessage });
+      ? { status: ResponseStatus.SUCCESS, completed: true }
+      : (failure ?? { status: ResponseStatus.FAILED, completed: true, errorMessage });
     terminal.out(`${JSON.stringify(outcome)}\n`);
   } else if (!endsWithNewline) {
     terminal.out('\n');

@@ -16,8 +16,11 @@ describe('bad usage', () => {
     [['run', '--model'], "option '--model' needs a value"],
     [['run', '--model', '', 'Hello'], '--model must not be empty'],
     [['run', '--temperature', 'warm', 'Hello'], "--temperature must be a number, got 'warm'"],
-    [['run', '--max-tokens', '1.5', 'Hello'], "--max-tokens must be an integer >= 1, got '1.5'"],
-    [['run', '--max-tokens', '0', 'Hello'], "--max-tokens must be an integer >= 1, got '0'"],
+    [['run', '--max-tokens', 'many', 'Hello'], "--max-tokens must be a number, got 'many'"],
+    // The range is the spec's, checked by the LLM (a ValidationError also exits 2).
+    [['run', '--max-tokens', '1.5', 'Hello'], '`maxTokens` must be an integer >= 1'],
+    [['run', '--max-tokens', '0', 'Hello'], '`maxTokens` must be an integer >= 1'],
+    [['run', '--top-p', '0', 'Hello'], '`topP` must be a finite number > 0 and <= 1'],
     [['run', '--prompt'], "option '--prompt' needs a value"],
     [['run', '--top-p', 'high', 'Hello'], "--top-p must be a number, got 'high'"],
     [['run', '--timeout-ms', '1.5', 'Hello'], "--timeout-ms must be an integer >= 1, got '1.5'"],
