@@ -62,6 +62,6 @@ export const RUNTIMES = [
     name: 'typescript',
     kind: 'typescript',
     ai: AI_7,
-    extras: [`@types/node@${manifest.devDependencies['@types/node']}`, '@types/json-schema@7.0.15'],
+    extras: [`@types/node@${manifest.devDependencies['@types/node']}`],
   },
 ];
