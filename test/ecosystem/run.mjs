@@ -50,21 +50,31 @@ async function main() {
   const started = performance.now();
   const wanted = flags.only?.split(',').map((name) => name.trim());
   const unknown = wanted?.filter((name) => !RUNTIMES.some((r) => r.name === name)) ?? [];
-  const runtimes = wanted ? RUNTIMES.filter((r) => wanted.includes(r.name)) : RUNTIMES;
+  const runtimes = RUNTIMES.filter((r) => wanted?.includes(r.name) ?? true);
 
   const work = await mkdtemp(join(tmpdir(), 'aixplain-llm-ecosystem-'));
   let api;
   const lines = unknown.map((name) => ({ label: name, ok: false, reason: 'no such runtime' }));
   for (const line of lines) console.log(format({ ...line, seconds: '0.0' }));
   try {
-    if (!flags['no-build']) await sh('npm', ['run', '-s', 'build'], root);
-    const packed = JSON.parse(
-      (await sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root))
-        .stdout,
-    );
-    const tarball = join(work, packed[0].filename);
-    api = await startFakeApi();
-    const context = { tarball, work, api };
+    let context;
+    try {
+      if (!flags['no-build']) await sh('npm', ['run', '-s', 'build'], root);
+      const packed = JSON.parse(
+        (await sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root))
+          .stdout,
+      );
+      api = await startFakeApi();
+      context = { tarball: join(work, packed[0].filename), work, api };
+    } catch (error) {
+      // Without a tarball no runtime can run: each one fails, with the reason.
+      for (const runtime of runtimes) {
+        const line = { label: runtime.name, ok: false, reason: `build or pack: ${oneLine(error)}` };
+        console.log(format({ ...line, seconds: '0.0' }));
+        lines.push(line);
+      }
+      runtimes.length = 0;
+    }
 
     // Two at a time: this machine has two cores, and most of a runtime's time is npm and I/O.
     // The slowest (three tsc runs, a browser) start first, so that the two lanes end together.
@@ -109,7 +119,7 @@ function format({ label, ok, version, ai, checks, reason, seconds }) {
   const detail = ok ? counts : [counts, oneLine(why, 160)].filter(Boolean).join(': ');
   return [
     ok ? 'PASS' : 'FAIL',
-    label.padEnd(17),
+    label.padEnd(20),
     (version ?? '').padEnd(34),
     (ai ? `ai ${ai}` : '').padEnd(12),
     `${seconds} s`.padStart(7),
