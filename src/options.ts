@@ -28,7 +28,7 @@ import {
   stringArray,
   unknown,
 } from './internal/check.js';
-import { readEnv } from './internal/env.js';
+import { envDeniedNote, readEnv } from './internal/env.js';
 import { createLog, LOG_LEVELS, type Log, type Logger, type LogLevel } from './internal/log.js';
 import { problemOf, propertyOf, type Schema, withoutNull } from './internal/schema.js';
 import type { ModelResponse } from './response.js';
@@ -447,7 +447,7 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
   const apiKey = o.apiKey ?? readEnv('AIXPLAIN_API_KEY') ?? readEnv('TEAM_API_KEY');
   if (apiKey === undefined) {
     throw new ValidationError(
-      'Invalid LLM options: no API key. Pass `apiKey` or set AIXPLAIN_API_KEY (or TEAM_API_KEY).',
+      `Invalid LLM options: no API key. Pass \`apiKey\` or set AIXPLAIN_API_KEY (or TEAM_API_KEY).${envDeniedNote('AIXPLAIN_API_KEY')}`,
       [{ path: 'apiKey', message: 'is missing' }],
     );
   }

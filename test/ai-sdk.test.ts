@@ -325,7 +325,6 @@ describe('generateText (doGenerate)', () => {
       'presencePenalty',
       'frequencyPenalty',
       'tools',
-      'toolChoice',
     ]);
     expect(Object.keys(api.sent[0]?.body ?? {}).sort()).toEqual([
       'context',
@@ -336,6 +335,27 @@ describe('generateText (doGenerate)', () => {
       'temperature',
       'top_p',
     ]);
+  });
+
+  test.each([
+    ['auto, as ai@7 sends it on every call', { type: 'auto' }, []],
+    ['none', { type: 'none' }, []],
+    ['required', { type: 'required' }, ['toolChoice']],
+    ['a named tool', { type: 'tool', toolName: 'weather' }, ['toolChoice']],
+  ] as const)(
+    'a toolChoice of %s warns only when it forces a tool call',
+    async (_, toolChoice, expected) => {
+      const result = await provider(fakeApi().fetch)(MODEL).doGenerate({
+        ...call('Hi'),
+        toolChoice,
+      });
+      expect(result.warnings.map((w) => ('feature' in w ? w.feature : w.type))).toEqual(expected);
+    },
+  );
+
+  test('generateText without tools gives no warning at all', async () => {
+    const result = await generateText({ model: provider(fakeApi().fetch)(MODEL), prompt: 'Hi' });
+    expect(result.warnings).toEqual([]);
   });
 
   test('throws an APICallError with the status, headers and body of an HTTP error, and no retry for a 401', async () => {

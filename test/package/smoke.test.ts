@@ -28,8 +28,10 @@ const PRISM = `@stoplight/prism-cli@${pkg.devDependencies['@stoplight/prism-cli'
 const MOCK_ANSWER = 'Hello! How can I help you today?';
 const STEP_MS = 60_000;
 
-// The consumer must not see this machine's aiXplain settings (nor colour codes).
-const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+// The consumer must not see this machine's aiXplain settings (nor colour codes). Scripts are
+// off for every npm that runs here (`npm pack` inside attw and publint too): `prepack` builds,
+// and a build would pull dist/ from under the tests that read it in parallel.
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', npm_config_ignore_scripts: 'true' };
 for (const name of Object.keys(env)) {
   if (/^(AIXPLAIN_|TEAM_API_KEY$)/.test(name)) delete env[name];
 }
@@ -70,7 +72,7 @@ beforeAll(() => {
   }
   work = mkdtempSync(join(tmpdir(), 'aixplain-llm-smoke-'));
   const [packed] = JSON.parse(
-    sh('npm', ['pack', '--json', '--pack-destination', work], root).stdout,
+    sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root).stdout,
   ) as Array<{ filename: string; files: Array<{ path: string }> }>;
   if (packed === undefined) throw new Error('npm pack printed nothing');
   packedFiles = packed.files.map((file) => file.path);
@@ -107,14 +109,30 @@ describe('the built package', () => {
     expect(status).toBe(0);
   });
 
-  test('are-the-types-wrong finds no problems for node16 (ESM and CJS) and bundlers', () => {
+  test('are-the-types-wrong finds no problems under node10, node16 (ESM and CJS) and bundlers', () => {
     const { status, stdout, stderr } = attempt(
       bin('attw'),
-      ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped'],
+      ['--pack', '.', '--format', 'table-flipped'],
       root,
     );
-    // attw exits 1 when it finds a problem (node10, which predates `exports`, is left out).
+    // attw exits 1 when it finds a problem; no profile, so node10 resolution is checked too.
     expect(status, stdout + stderr).toBe(0);
+  });
+
+  test('every subpath has a typesVersions entry (node10 resolution ignores `exports`)', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, { require: { types: string } } | string>;
+      typesVersions: { '*': Record<string, string[]> };
+    };
+    const expected = Object.fromEntries(
+      Object.entries(manifest.exports)
+        .filter(([path]) => path !== '.' && path !== './package.json')
+        .map(([path, target]) => [
+          path.slice(2),
+          [typeof target === 'string' ? target : target.require.types],
+        ]),
+    );
+    expect(manifest.typesVersions).toEqual({ '*': expected });
   });
 
   test("what `import { LLM } from 'aixplain-llm'` adds to a bundle stays under 15 KB gzipped", () => {
