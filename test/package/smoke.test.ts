@@ -2,18 +2,27 @@
  * The package as users get it (issue 5): build it, check its manifest (publint, are-the-types-
  * wrong, the size budget), `npm pack` it, install the tarball into a throwaway consumer project,
  * and use it there the ways users do: `import`, `require`, TypeScript under node16 and bundler
- * resolution, and the `aixplain-llm` command, `--mock` included.
+ * resolution, the `aixplain-llm` command, `--mock` included, and the contract-test recipe of
+ * the README (examples/vitest-contract/, run with vitest).
  *
- * Prism: the consumer installs `@stoplight/prism-cli` (the version this repo pins) next to the
- * tarball, with `--prefer-offline`, so it comes from the local npm cache that `npm ci` filled.
+ * Prism: the consumer installs `@stoplight/prism-cli` and vitest (the versions this repo pins)
+ * next to the tarball, with `--prefer-offline`, so it comes from the local npm cache that `npm ci` filled.
  * That is the set-up the README gives users of `--mock`, and it checks that the installed CLI
  * finds Prism in the consumer's node_modules, not in this repo's.
  *
  * It takes about 25 s (build, pack, install), so it is its own vitest project ("package"), not a
  * unit test. It packs this repo's dist/, which `npm test` builds first.
  */
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +34,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
 const PRISM = `@stoplight/prism-cli@${pkg.devDependencies['@stoplight/prism-cli']}`;
+const VITEST = `vitest@${pkg.devDependencies.vitest}`;
 const MOCK_ANSWER = 'Hello! How can I help you today?';
 const STEP_MS = 60_000;
 
@@ -91,6 +101,7 @@ beforeAll(() => {
       '--ignore-scripts',
       join(work, packed.filename),
       PRISM,
+      VITEST,
     ],
     consumer,
   );
@@ -159,7 +170,7 @@ describe('the built package', () => {
         'README.md',
         'openapi/aixplain-models.yaml',
         'dist/cli.js',
-        ...['index', 'generated', 'ai-sdk'].flatMap((name) =>
+        ...['index', 'generated', 'ai-sdk', 'testing'].flatMap((name) =>
           ['.js', '.cjs', '.d.ts', '.d.cts'].map((ext) => `dist/${name}${ext}`),
         ),
       ]),
@@ -282,5 +293,85 @@ ${body}`,
     expect(stderr).toBe('');
     expect(stdout).toBe(`${MOCK_ANSWER}\n`);
     expect(status).toBe(0);
+  });
+});
+
+describe('aixplain-llm/testing in a project that installs the tarball', () => {
+  test('loads with import and require, and nothing of it is in the LLM bundle', () => {
+    const names =
+      'console.log(JSON.stringify([typeof t.startMock, typeof t.startProxy, typeof t.readViolations, t.SCENARIO_HEADER]));';
+    const expected = ['function', 'function', 'function', 'x-aixplain-scenario'];
+    const esm = sh(
+      process.execPath,
+      ['--input-type=module', '-e', `const t = await import('aixplain-llm/testing'); ${names}`],
+      consumer,
+    );
+    expect(JSON.parse(esm.stdout)).toEqual(expected);
+    const cjs = sh(
+      process.execPath,
+      ['--input-type=commonjs', '-e', `const t = require('aixplain-llm/testing'); ${names}`],
+      consumer,
+    );
+    expect(JSON.parse(cjs.stdout)).toEqual(expected);
+    for (const file of ['index.js', 'index.cjs']) {
+      expect(readFileSync(join(root, 'dist', file), 'utf8'), file).not.toMatch(
+        /child_process|prism/i,
+      );
+    }
+  });
+
+  /** The command lines of this machine's processes that run something from `dir`. */
+  const processesIn = (dir: string): string[] =>
+    spawnSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((line) => line.includes(dir) && !line.trim().startsWith('Z'));
+
+  test('runs the README recipe (examples/vitest-contract) in vitest, and leaves no process', () => {
+    const example = join(consumer, 'example');
+    cpSync(join(root, 'examples', 'vitest-contract'), example, {
+      recursive: true,
+      filter: (source) => !/(package\.json|node_modules|README\.md)$/.test(source),
+    });
+    const vitest = join(consumer, 'node_modules', 'vitest', 'vitest.mjs');
+    const { status, stdout, stderr } = attempt(process.execPath, [vitest, 'run'], example);
+    expect(stdout + stderr).toMatch(/Tests {2}8 passed \(8\)/);
+    expect(status, stdout + stderr).toBe(0);
+    expect(processesIn(consumer)).toEqual([]);
+  });
+
+  test('leaves no process when the test process is killed in the middle of the run', async () => {
+    const example = join(consumer, 'killed');
+    cpSync(join(root, 'examples', 'vitest-contract'), example, {
+      recursive: true,
+      filter: (source) => !/(package\.json|node_modules|README\.md|app\.test\.ts)$/.test(source),
+    });
+    writeFileSync(
+      join(example, 'test', 'hang.test.ts'),
+      "import { test } from 'vitest';\ntest('waits to be killed', () => new Promise(() => {}), 600_000);\n",
+    );
+    const vitest = spawn(
+      process.execPath,
+      [join(consumer, 'node_modules', 'vitest', 'vitest.mjs'), 'run'],
+      {
+        cwd: example,
+        env,
+        stdio: 'ignore',
+      },
+    );
+    try {
+      // Prism runs from the consumer's node_modules once the mock has started.
+      await expect
+        .poll(() => processesIn(consumer).filter((line) => line.includes('prism-cli')), {
+          timeout: STEP_MS,
+          interval: 250,
+        })
+        .toHaveLength(2);
+      vitest.kill('SIGKILL');
+      await expect
+        .poll(() => processesIn(consumer), { timeout: 15_000, interval: 250 })
+        .toEqual([]);
+    } finally {
+      vitest.kill('SIGKILL');
+    }
   });
 });
