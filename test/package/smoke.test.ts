@@ -5,8 +5,8 @@
  * resolution, the `aixplain-llm` command, `--mock` included, and the contract-test recipe of
  * the README (examples/vitest-contract/, run with vitest).
  *
- * Prism: the consumer installs `@stoplight/prism-cli` and vitest (the versions this repo pins)
- * next to the tarball, with `--prefer-offline`, so it comes from the local npm cache that `npm ci` filled.
+ * Prism: the consumer installs `@stoplight/prism-cli` (the version this repo pins) next to the
+ * tarball, with `--prefer-offline`, so it comes from the local npm cache that `npm ci` filled.
  * That is the set-up the README gives users of `--mock`, and it checks that the installed CLI
  * finds Prism in the consumer's node_modules, not in this repo's.
  *
@@ -19,8 +19,11 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +37,6 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
 const PRISM = `@stoplight/prism-cli@${pkg.devDependencies['@stoplight/prism-cli']}`;
-const VITEST = `vitest@${pkg.devDependencies.vitest}`;
 const MOCK_ANSWER = 'Hello! How can I help you today?';
 const STEP_MS = 60_000;
 
@@ -101,7 +103,6 @@ beforeAll(() => {
       '--ignore-scripts',
       join(work, packed.filename),
       PRISM,
-      VITEST,
     ],
     consumer,
   );
@@ -320,18 +321,42 @@ describe('aixplain-llm/testing in a project that installs the tarball', () => {
     }
   });
 
-  /** The command lines of this machine's processes that run something from `dir`. */
-  const processesIn = (dir: string): string[] =>
-    spawnSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter((line) => line.includes(dir) && !line.trim().startsWith('Z'));
+  /**
+   * The command lines of this machine's processes that run something from `dir` or in it
+   * (vitest's workers run from the real path of vitest, in the project's directory).
+   */
+  const processesIn = (dir: string): string[] => {
+    const found: string[] = [];
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const status = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (/^\d+ \(.*\) Z/.test(status)) continue;
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+        const cwd = readlinkSync(`/proc/${pid}/cwd`);
+        if (args.includes(dir) || cwd.startsWith(dir)) found.push(`${pid} ${args}`);
+      } catch {
+        // the process ended while it was being read
+      }
+    }
+    return found;
+  };
 
-  test('runs the README recipe (examples/vitest-contract) in vitest, and leaves no process', () => {
-    const example = join(consumer, 'example');
+  /** A copy of examples/vitest-contract in the consumer, which gets vitest beside the tarball. */
+  const exampleIn = (name: string, skip: RegExp): string => {
+    const example = join(consumer, name);
     cpSync(join(root, 'examples', 'vitest-contract'), example, {
       recursive: true,
-      filter: (source) => !/(package\.json|node_modules|README\.md)$/.test(source),
+      filter: (source) => !skip.test(source),
     });
+    // This repo's vitest, linked rather than installed again: the example needs a vitest, not
+    // a second download of it.
+    const link = join(consumer, 'node_modules', 'vitest');
+    if (!existsSync(link)) symlinkSync(join(root, 'node_modules', 'vitest'), link, 'dir');
+    return example;
+  };
+
+  test('runs the README recipe (examples/vitest-contract) in vitest, and leaves no process', () => {
+    const example = exampleIn('example', /(package\.json|node_modules|README\.md)$/);
     const vitest = join(consumer, 'node_modules', 'vitest', 'vitest.mjs');
     const { status, stdout, stderr } = attempt(process.execPath, [vitest, 'run'], example);
     expect(stdout + stderr).toMatch(/Tests {2}8 passed \(8\)/);
@@ -340,11 +365,7 @@ describe('aixplain-llm/testing in a project that installs the tarball', () => {
   });
 
   test('leaves no process when the test process is killed in the middle of the run', async () => {
-    const example = join(consumer, 'killed');
-    cpSync(join(root, 'examples', 'vitest-contract'), example, {
-      recursive: true,
-      filter: (source) => !/(package\.json|node_modules|README\.md|app\.test\.ts)$/.test(source),
-    });
+    const example = exampleIn('killed', /(package\.json|node_modules|README\.md|app\.test\.ts)$/);
     writeFileSync(
       join(example, 'test', 'hang.test.ts'),
       "import { test } from 'vitest';\ntest('waits to be killed', () => new Promise(() => {}), 600_000);\n",
