@@ -46,6 +46,12 @@ const WATCH_PARENT = `data:text/javascript,${encodeURIComponent(
   'process.stdin.on("end",()=>process.exit(0)).on("error",()=>process.exit(0)).resume();',
 )}`;
 
+/** Every Prism still running, killed by one `exit` listener if this process ends first. */
+const running = new Set<ChildProcess>();
+const killAll = () => {
+  for (const child of running) child.kill('SIGKILL');
+};
+
 /** Thrown when `@stoplight/prism-cli` cannot be found; the message names the install command. */
 export class PrismNotInstalledError extends Error {
   override readonly name = 'PrismNotInstalledError';
@@ -173,15 +179,14 @@ async function startPrism(
       done();
     });
   });
-  const killOnExit = () => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
+  if (running.size === 0) process.once('exit', killAll);
+  running.add(child);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      process.removeListener('exit', killOnExit);
+      running.delete(child);
+      if (running.size === 0) process.removeListener('exit', killAll);
       if (child.exitCode === null && child.signalCode === null && spawnError === undefined) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
