@@ -1,5 +1,6 @@
 /**
- * Contract tests of the fake upstream (src/testing/scenario-server.ts) through `prism proxy --errors`:
+ * Contract tests of the scenario server (src/testing/scenario-server.ts) through
+ * `prism proxy --errors`:
  * every scenario the integration tests rely on must give the expected status with no
  * `sl-violations`, so that what the fake plays is something the spec allows. With `--errors`, a
  * response that broke the spec would also turn into a 500.
