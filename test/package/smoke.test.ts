@@ -22,6 +22,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -393,6 +394,29 @@ describe('aixplain-llm/testing in a project that installs the tarball', () => {
         .toEqual([]);
     } finally {
       vitest.kill('SIGKILL');
+    }
+  });
+
+  test('without Prism, startMock and --mock name the install command, with the exact version', () => {
+    const prism = join(consumer, 'node_modules', '@stoplight', 'prism-cli');
+    renameSync(prism, `${prism}.away`);
+    try {
+      const hint = 'Install it with `npm i -D @stoplight/prism-cli@5.14.2`.';
+      const script =
+        "import('aixplain-llm/testing').then((t) => t.startMock()).catch((e) => { console.log(e.name + ': ' + e.message); })";
+      const { stdout } = sh(process.execPath, ['--input-type=module', '-e', script], consumer);
+      expect(stdout).toBe(
+        `PrismNotInstalledError: The mock needs Stoplight Prism, which is not installed. ${hint}\n`,
+      );
+      const cli = attempt(
+        'npx',
+        ['--no-install', 'aixplain-llm', 'run', '--mock', 'Hello'],
+        consumer,
+      );
+      expect(cli.stderr).toContain(hint);
+      expect(cli.status).toBe(1);
+    } finally {
+      renameSync(`${prism}.away`, prism);
     }
   });
 });
