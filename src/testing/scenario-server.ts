@@ -3,8 +3,8 @@
  * plays what Prism's mock cannot, because Prism is stateless and answers at once: a run that
  * stays in progress for N polls, a 429 that clears after one retry, a slow answer, a stream
  * written token by token, cut before `[DONE]`, failing with `event: error`, or stalling. It is
- * meant to run behind `prism proxy --errors`, so that every answer it gives is checked against
- * the spec (`startMock` wires it so); every answer it gives conforms to the spec.
+ * meant to run behind `prism proxy --errors` (`startMock` wires it so), which checks every
+ * answer against the spec: each answer below conforms to it.
  *
  * The scenario of an execute request is named by the `x-aixplain-scenario` header, else by the
  * model id (`async-2`, or with a suffix that isolates a test's state: `async-2-3f2a`). A name is
@@ -45,10 +45,12 @@ export const SCENARIO_HEADER = 'x-aixplain-scenario';
  *   kind says otherwise, the first 2 polls (N with `async-N`) are unfinished, then SUCCESS.
  * - `status-N` (N from 400 to 599): v1 and v2 execute (streamed or not) answer N with
  *   `{"error":"An unspecified error occurred while processing your request."}`;
- *   429 and 503 add `Retry-After: 1`.
- * - `flaky503`: the first execute answers 503 (no Retry-After), later ones behave like `ok`.
- * - `ratelimited`: the first execute answers 429 with `Retry-After: N` (default 1) seconds,
- *   later ones like `ok`.
+ *   429 and 503 add `Retry-After: 1`. Behind Prism's proxy, a status that the spec does not
+ *   declare for the operation becomes a 500 with a violation.
+ * - `flaky503`: every other execute of the same model and scenario (the first, the third...)
+ *   answers 503 (no Retry-After), the others behave like `ok`: a call and its retry see a
+ *   failure, then a success.
+ * - `ratelimited`: likewise, with 429 and `Retry-After: N` (default 1) seconds.
  * - `delay-N`: like `ok`, after N milliseconds (default 5000); streams too.
  * - `pollfail`: execute goes async; the first poll answers FAILED with `error_message`.
  * - `pollsupplier`: execute goes async; the first poll answers `error` + `supplierError`.
