@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.js';
 import type { ModelResponse } from '../response.js';
 import { ResponseStatus } from '../response.js';
 import type { ModelResponseStreamer } from '../stream.js';
+import { SCENARIO_HEADER } from '../testing/scenario-server.js';
 import { MISSING_TEXT, type PollArgs, type RunArgs, UsageError } from './args.js';
 import {
   apiKeyOf,
@@ -124,7 +125,9 @@ export async function mockCommand(args: { port: number }, ctx: Context): Promise
       t.paint(
         'out',
         'dim',
-        `Try: AIXPLAIN_BASE_URL=${server.url} AIXPLAIN_API_KEY=${MOCK_API_KEY} aixplain-llm run Hello\nPress Ctrl-C to stop.\n`,
+        `Try: AIXPLAIN_BASE_URL=${server.url} AIXPLAIN_API_KEY=${MOCK_API_KEY} aixplain-llm run Hello\n` +
+          `Scenarios: send the header ${SCENARIO_HEADER}: async-2 (or use it as the model id); see the README, "Testing your app".\n` +
+          'Press Ctrl-C to stop.\n',
       ),
     );
     await untilAborted(ctx.signal);

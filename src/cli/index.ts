@@ -3,7 +3,7 @@
  * `#!/usr/bin/env node` banner). Only the process wiring lives here; the logic is main().
  *
  * Ctrl-C aborts the command, which stops the run and the mock and exits 130; a second Ctrl-C
- * exits at once (the mock's child process is killed on exit by prism.ts).
+ * exits at once (the mock's Prism processes are killed when this process exits).
  */
 import { isatty } from 'node:tty';
 import { EXIT_INTERRUPTED, main } from './main.js';

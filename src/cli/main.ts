@@ -16,7 +16,7 @@ import {
   parseCommand,
   UsageError,
 } from './args.js';
-import { type StartMock, startPrismMock } from './client.js';
+import { type StartMock, startMock } from './client.js';
 import { type Context, mockCommand, pollCommand, runCommand } from './commands.js';
 import { demoCommand } from './demo.js';
 import type { InputStream } from './input.js';
@@ -34,7 +34,7 @@ export interface CliIO {
   fetch?: typeof fetch;
   /** Aborts the command (Ctrl-C): runs stop, the mock is stopped, and main() resolves 130. */
   signal?: AbortSignal;
-  /** Starts the mock of `--mock`, `mock` and `demo`. @default startPrismMock */
+  /** Starts the mock of `--mock`, `mock` and `demo`. @default startMock of aixplain-llm/testing */
   startMock?: StartMock;
 }
 
@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     env: io.env,
     fetch: io.fetch,
     signal: io.signal,
-    startMock: io.startMock ?? startPrismMock,
+    startMock: io.startMock ?? startMock,
     stdin: io.stdin,
   };
   let command: Command;

@@ -54,12 +54,13 @@ describe('npm run docs', () => {
     expect(problems()).toEqual([]);
   });
 
-  test('documents the three entry points under the names users import', () => {
+  test('documents the four entry points under the names users import', () => {
     expect(project.name).toBe('aixplain-llm');
     expect(project.children?.map((module) => module.name)).toEqual([
       'aixplain-llm',
       'aixplain-llm/ai-sdk',
       'aixplain-llm/generated',
+      'aixplain-llm/testing',
     ]);
     const generated = project.getChildByName('aixplain-llm/generated');
     for (const name of ['createClient', 'executeModel', 'pollRun', 'zRunResult']) {

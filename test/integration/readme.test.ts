@@ -1,5 +1,5 @@
 // The README's examples, run as a new user would run them: the code between the markers,
-// importing the built package (dist/), against the Prism mock and the fake upstream.
+// importing the built package (dist/), against the mock and the scenario server.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,10 +85,10 @@ describe('README', () => {
     expect(stdout).toContain('Hello world');
   });
 
-  test('the streaming example shows tokens arriving one by one from the fake upstream', async () => {
+  test('the streaming example shows tokens arriving one by one in the stream scenario of the mock', async () => {
     const stdout = await runExample('readme-stream-example', {
       AIXPLAIN_MODEL_ID: `stream-${randomUUID().slice(0, 8)}`,
-      AIXPLAIN_BASE_URL: inject('upstreamUrl'),
+      AIXPLAIN_BASE_URL: inject('mockUrl'),
     });
     const lines = stdout.trim().split('\n');
     expect(lines.at(-1)).toBe('SUCCESS');
@@ -101,7 +101,7 @@ describe('README', () => {
       '!',
     ]);
     const times = tokens.map((m) => Number(m?.[1]));
-    // The fake writes a token about every 15 ms: a stream delivered in one piece would show
+    // The scenario writes a token about every 15 ms: a stream delivered in one piece would show
     // one arrival time for all of them.
     expect(new Set(times).size).toBeGreaterThanOrEqual(3);
   });
