@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit tests run alone (fake timers, fakes in-process); integration tests share
+// Four projects: unit tests run alone (fake timers, fakes in-process); integration tests share
 // the servers that test/setup/servers.ts starts on free loopback ports (the Prism mock, Prism in
-// proxy mode and the fake upstream) and stops at the end.
+// proxy mode and the fake upstream) and stops at the end; the reliability suite (faults, fuzzing,
+// load, leaks) runs at a reduced size unless RELIABILITY_SIZE=full (`npm run test:reliability`).
 export default defineConfig({
   test: {
     projects: [
@@ -14,6 +15,7 @@ export default defineConfig({
             'test/contract/**',
             'test/integration/**',
             'test/package/**',
+            'test/reliability/**',
             '**/node_modules/**',
           ],
         },
@@ -35,6 +37,16 @@ export default defineConfig({
           include: ['test/package/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          globalSetup: ['test/reliability/setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          maxConcurrency: 12,
         },
       },
     ],
