@@ -96,7 +96,14 @@ let server: FaultServer;
 let foreign: FaultServer;
 let baseline: ResourceCounts;
 const rejections = watchUnhandledRejections();
-const results: Array<{ name: string; outcome: string; ms: number; requests: number }> = [];
+const results: Array<{
+  name: string;
+  defect?: number;
+  outcome: string;
+  ms: number;
+  requests: number;
+  survived: boolean;
+}> = [];
 
 beforeAll(async () => {
   baseline = activeResources();
@@ -794,12 +801,15 @@ describe('fault injection', () => {
         const outcome = await perform(llm, s.kind, timeoutMs, base);
         const ms = performance.now() - started;
         const log = server.log(id);
-        results.push({
-          name: title,
+        const result = {
+          name: s.name,
+          defect: s.defect,
           outcome: summary(outcome),
           ms: Math.round(ms),
           requests: log.length,
-        });
+          survived: false,
+        };
+        results.push(result);
 
         expect(outcome.thrown, 'the call rejected').toBeUndefined();
         expect(outcome.status, outcome.errorMessage).toBe(s.expect.status);
@@ -820,6 +830,7 @@ describe('fault injection', () => {
           s.expect.maxGets ?? 0,
         );
         s.expect.check?.(outcome, log);
+        result.survived = true;
       },
       timeoutMsOf(s) + 30_000,
     );

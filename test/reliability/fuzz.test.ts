@@ -19,7 +19,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { zExecuteRequest } from '../../generated/zod.gen.js';
 import { LLM, ValidationError } from '../../src/index.js';
-import { fixed, recordFigures, SIZE } from './support.js';
+import {
+  activeResources,
+  fixed,
+  leftOver,
+  type ResourceCounts,
+  recordFigures,
+  SIZE,
+} from './support.js';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20_261_201);
 const KEY = 'sk-fuzz-key-0123456789';
@@ -583,7 +590,10 @@ const count = (what: string) => tally.set(what, (tally.get(what) ?? 0) + 1);
 const savedEnv: Record<string, string | undefined> = {};
 const ENV = ['AIXPLAIN_API_KEY', 'TEAM_API_KEY', 'AIXPLAIN_BASE_URL'];
 
+let baseline: ResourceCounts;
+
 beforeAll(() => {
+  baseline = activeResources();
   console.log(`fuzz seed ${SEED} (set RELIABILITY_SEED to replay another)`);
   for (const name of ENV) {
     savedEnv[name] = process.env[name];
@@ -591,16 +601,27 @@ beforeAll(() => {
   }
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const name of ENV) if (savedEnv[name] !== undefined) process.env[name] = savedEnv[name];
-  recordFigures('fuzz', { seed: SEED, outcomes: Object.fromEntries([...tally].sort()) });
+  const leaks = await leftOver(baseline);
+  recordFigures('fuzz', {
+    seed: SEED,
+    cases: SIZE.fuzzCases,
+    outcomes: Object.fromEntries([...tally].sort()),
+    leftTimers: leaks.timers,
+    leftSockets: leaks.sockets,
+  });
+  expect(leaks, 'timers and sockets left by the package').toEqual({ timers: 0, sockets: 0 });
 });
 
 async function call(llm: LLM, m: Method, data: unknown, options: unknown): Promise<void> {
   const d = data as string;
   const o = options as Record<string, never>;
-  if (m === 'run') await llm.run(d, o);
-  else if (m === 'runAsync') await llm.runAsync(d, o);
+  if (m === 'run') {
+    // With `stream: true` among the options, run() gives a streamer: read it to its end.
+    const result = await llm.run(d, o);
+    if ('text' in result && typeof result.text === 'function') await result.text();
+  } else if (m === 'runAsync') await llm.runAsync(d, o);
   else {
     const streamer =
       m === 'stream' ? await llm.stream(d, o) : await llm.run(d, { ...o, stream: true as const });
