@@ -97,6 +97,7 @@ let foreign: FaultServer;
 let baseline: ResourceCounts;
 const rejections = watchUnhandledRejections();
 const results: Array<{
+  index: number;
   name: string;
   defect?: number;
   outcome: string;
@@ -786,7 +787,7 @@ function summary(o: Outcome): string {
 }
 
 describe('fault injection', () => {
-  for (const s of SCENARIOS) {
+  for (const [index, s] of SCENARIOS.entries()) {
     const title = s.defect === undefined ? s.name : `defect ${s.defect}: ${s.name}`;
     const declare =
       s.defect === undefined || fixed(s.defect) ? test.concurrent : test.concurrent.fails;
@@ -802,6 +803,7 @@ describe('fault injection', () => {
         const ms = performance.now() - started;
         const log = server.log(id);
         const result = {
+          index,
           name: s.name,
           defect: s.defect,
           outcome: summary(outcome),

@@ -8,6 +8,7 @@ import { PENDING_FIXES } from './support.js';
 type Rec = Record<string, unknown>;
 
 interface FaultResult {
+  index: number;
   name: string;
   defect?: number;
   outcome: string;
