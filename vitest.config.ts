@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit tests run alone (fake timers, fakes in-process); integration tests share
+// Four projects: unit tests run alone (fake timers, fakes in-process); integration tests share
 // the servers that test/setup/servers.ts starts on free loopback ports (the product's mock, Prism
-// in proxy mode and the scenario server) and stops at the end.
+// in proxy mode and the scenario server) and stops at the end; the reliability suite (faults,
+// fuzzing, load, leaks) runs at a reduced size unless RELIABILITY_SIZE=full
+// (`npm run test:reliability`).
 export default defineConfig({
   test: {
     projects: [
@@ -15,6 +17,7 @@ export default defineConfig({
             'test/integration/**',
             'test/testing/**',
             'test/package/**',
+            'test/reliability/**',
             '**/node_modules/**',
           ],
         },
@@ -40,6 +43,16 @@ export default defineConfig({
           include: ['test/package/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          globalSetup: ['test/reliability/setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          maxConcurrency: 12,
         },
       },
     ],

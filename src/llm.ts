@@ -150,7 +150,14 @@ export class LLM {
    * console.log(stream.status); // SUCCESS, or FAILED with the last chunk's errorMessage
    */
   stream(data: RunInput, options?: RunOptions): Promise<ModelResponseStreamer> {
-    return this.run(data, { ...options, stream: true });
+    // Options that are not an object go to run() as they are, which refuses them.
+    const streamed =
+      options === undefined || options === null
+        ? { stream: true as const }
+        : typeof options === 'object' && !Array.isArray(options)
+          ? { ...options, stream: true as const }
+          : (options as RunOptions & { stream: true });
+    return this.run(data, streamed);
   }
 
   /**

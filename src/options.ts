@@ -280,8 +280,19 @@ const wire = (key: keyof typeof ExecuteRequestSchema.properties, nullable = fals
 };
 const temperature = wire(WIRE_KEYS.temperature);
 
+/** The model id: a non-empty string that a URL can carry (no lone surrogate). */
+const modelId: Check = (value) => {
+  if (typeof value !== 'string' || value === '') return 'must be a non-empty string';
+  try {
+    encodeURIComponent(value);
+    return undefined;
+  } catch {
+    return 'must be well-formed Unicode (it has a lone surrogate)';
+  }
+};
+
 const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
-  id: nonEmptyString,
+  id: modelId,
   name: string,
   description: string,
   apiKey: nonEmptyString,

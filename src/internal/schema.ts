@@ -88,7 +88,9 @@ function hasType(value: unknown, type: string): boolean {
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
+      // JSON Schema's integers, as JSON parsers and the spec's zod schemas read them: a number
+      // beyond 2^53 is not exact, so it is no integer the wire can carry.
+      return Number.isSafeInteger(value);
     case 'array':
       return Array.isArray(value);
     case 'object':
