@@ -35,6 +35,7 @@ export interface CallOptions {
 }
 
 const MAX_REDIRECTS = 5;
+const noQuery = () => '';
 const REDACTED = '[redacted]';
 
 export type Transport = ReturnType<typeof createTransport>;
@@ -45,15 +46,30 @@ export function createTransport(config: TransportConfig) {
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
   const client = createClient({
     baseUrl: config.baseUrl,
-    auth: () => config.apiKey,
     fetch: ((url: string, init: ClientInit) =>
       guardedFetch(url, init, baseFetch, trusted, config.apiKey)) as typeof fetch,
+    // The key is a default header rather than the client's auth step, which costs every call
+    // an await and a copy of the headers; each call passes `security: undefined` to skip it.
     headers: {
       // Browsers refuse to let a page set User-Agent.
       ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
       ...config.headers,
+      'x-api-key': config.apiKey,
     },
+    // The body is plain JSON (no bigint can be in it): no replacer function per value.
+    bodySerializer: (body: unknown) => JSON.stringify(body),
+    // No request has a query; the default would build a serializer per call.
+    querySerializer: noQuery,
   });
+
+  /** Per-call headers, with the key last so that a header of the caller cannot replace it. */
+  const callHeaders = (headers: Record<string, string> | undefined) => {
+    if (headers === undefined) return undefined;
+    for (const name in headers) {
+      if (name.toLowerCase() === 'x-api-key') return { ...headers, [name]: config.apiKey };
+    }
+    return headers;
+  };
 
   const redact = (text: string) => text.split(config.apiKey).join(REDACTED);
 
@@ -76,38 +92,35 @@ export function createTransport(config: TransportConfig) {
     return parsed;
   }
 
-  /** Runs one generated-SDK call and turns every failure into this package's errors. */
-  async function send<T extends { response?: Response; error?: unknown; data?: unknown }>(
-    call: () => Promise<T>,
-    signal: AbortSignal | undefined,
-  ): Promise<T & { response: Response }> {
-    let result: T;
-    try {
-      result = await call();
-    } catch (error) {
-      throw toLLMError(error, signal, redact);
-    }
-    // guardedFetch turns every answer that is not 2xx into an APIError, so a result here is a 2xx.
-    if (result.response === undefined) throw toLLMError(result.error, signal, redact);
-    return result as T & { response: Response };
+  type Result = { response?: Response; error?: unknown; data?: unknown };
+
+  /**
+   * Runs one generated-SDK call and turns every failure into this package's errors. Promise
+   * chains rather than async functions: a call that succeeds allocates no extra frame.
+   */
+  function send(call: () => Promise<Result>, signal: AbortSignal | undefined) {
+    return call().then(
+      (result) => {
+        // guardedFetch turns every answer that is not 2xx into an APIError, so a result here is a 2xx.
+        if (result.response === undefined) throw toLLMError(result.error, signal, redact);
+        return result as Result & { response: Response };
+      },
+      (error: unknown) => {
+        throw toLLMError(error, signal, redact);
+      },
+    );
   }
 
-  async function answerOf(
-    call: () => Promise<{ response?: Response; error?: unknown; data?: unknown }>,
-    signal: AbortSignal | undefined,
-  ): Promise<Answer> {
-    const { data, response } = await send(call, signal);
-    const text = typeof data === 'string' ? data : '';
-    try {
-      return {
-        body: JSON.parse(text),
-        json: true,
-        headers: response.headers,
-        status: response.status,
-      };
-    } catch {
-      return { body: text, json: false, headers: response.headers, status: response.status };
-    }
+  function answerOf(call: () => Promise<Result>, signal: AbortSignal | undefined): Promise<Answer> {
+    return send(call, signal).then(({ data, response }) => {
+      const text = typeof data === 'string' ? data : '';
+      const { headers, status } = response;
+      try {
+        return { body: JSON.parse(text), json: true, headers, status };
+      } catch {
+        return { body: text, json: false, headers, status };
+      }
+    });
   }
 
   return {
@@ -123,28 +136,29 @@ export function createTransport(config: TransportConfig) {
             path: { modelId },
             body,
             parseAs: 'text',
+            security: undefined,
             signal: call.signal,
-            headers: call.headers,
+            headers: callHeaders(call.headers),
           }),
         call.signal,
       );
     },
 
     /** The streamed run: resolves with the 2xx `Response` whose body is still unread. */
-    async stream(modelId: string, body: RequestBody, call: CallOptions): Promise<Response> {
-      const { response } = await send(
+    stream(modelId: string, body: RequestBody, call: CallOptions): Promise<Response> {
+      return send(
         () =>
           executeModel({
             client,
             path: { modelId },
             body,
             parseAs: 'stream',
+            security: undefined,
             signal: call.signal,
-            headers: { Accept: 'text/event-stream', ...call.headers },
+            headers: { Accept: 'text/event-stream', ...callHeaders(call.headers) },
           }),
         call.signal,
-      );
-      return response;
+      ).then((result) => result.response);
     },
 
     /** One `GET` on a poll URL, used exactly as the service gave it. */
@@ -160,8 +174,9 @@ export function createTransport(config: TransportConfig) {
             url: `${parsed.pathname}${parsed.search}` as '/api/v1/data/{requestId}',
             path: { requestId },
             parseAs: 'text',
+            security: undefined,
             signal: call.signal,
-            headers: call.headers,
+            headers: callHeaders(call.headers),
           } as Parameters<typeof pollRun>[0]),
         call.signal,
       );
