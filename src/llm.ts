@@ -2,8 +2,14 @@
  * The `LLM` facade: validates options, shapes the body, and wires the transport, the retry
  * policy, the poll loop and the stream reader together. The logic lives in those modules.
  */
-import { AbortError, type LLMError, retryAfterMsOf, ValidationError } from './errors.js';
-import { deadlineScope } from './internal/deadline.js';
+import {
+  AbortError,
+  type LLMError,
+  retryAfterMsOf,
+  TimeoutError,
+  ValidationError,
+} from './errors.js';
+import { abortErrorOf, Scope } from './internal/scope.js';
 import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
@@ -21,7 +27,7 @@ import {
 import { type Answer, fromAnswer, fromError, toRequestBody } from './payload.js';
 import { pollUntilDone } from './polling.js';
 import { type ModelResponse, ResponseStatus } from './response.js';
-import { type HttpMethod, withRetries } from './retry.js';
+import { type HttpMethod, isRetryable, withRetries } from './retry.js';
 import { type ModelResponseStreamer, openStream } from './stream.js';
 
 /** The input of a run: the text, or an object whose `data` key is the input and whose other keys are parameters. */
@@ -244,13 +250,15 @@ export class LLM {
     run: Pick<ResolvedRunOptions, 'timeoutMs' | 'signal' | 'headers' | 'name'>,
     start: number,
   ): Promise<Answer> {
-    if (run.signal?.aborted)
-      throw new AbortError('The run was aborted.', { cause: run.signal.reason });
+    if (run.signal?.aborted) throw abortErrorOf(run.signal);
     const deadline = start + run.timeoutMs;
-    const scope = deadlineScope(
-      run.signal,
-      deadline,
-      `${run.name}: no answer within ${run.timeoutMs} ms.`,
+    const scope = new Scope(run.signal, systemClock);
+    // The TimeoutError is built only when the deadline passes: a run that ends in time pays
+    // for no stack trace.
+    scope.arm(
+      'deadline',
+      deadline - systemClock.now(),
+      () => new TimeoutError(`${run.name}: no answer within ${run.timeoutMs} ms.`),
     );
     try {
       return await this.#retry('POST', scope.signal, deadline, () =>
@@ -260,19 +268,33 @@ export class LLM {
         }),
       );
     } catch (error) {
-      throw scope.timeoutError() ?? error;
+      // The deadline or the caller's abort wins over what the request made of it.
+      throw scope.reason ?? error;
     } finally {
-      scope.dispose();
+      scope.stop();
     }
   }
 
+  /**
+   * `attempt`, retried by the retry policy. The first attempt runs outside the retry loop, so
+   * that a call that succeeds at once pays for no async frame of the loop; a first failure
+   * enters it as its attempt 0.
+   */
   #retry<T>(
     method: HttpMethod,
     signal: AbortSignal | undefined,
     deadline: number | undefined,
     attempt: () => Promise<T>,
   ): Promise<T> {
-    return withRetries(attempt, { maxRetries: this.maxRetries, method, signal, deadline });
+    return attempt().catch((error: unknown) => {
+      if (this.maxRetries === 0 || !isRetryable(error, method)) throw error;
+      return withRetries((n) => (n === 0 ? Promise.reject(error) : attempt()), {
+        maxRetries: this.maxRetries,
+        method,
+        signal,
+        deadline,
+      });
+    });
   }
 
   #stream(input: RunInput, run: ResolvedRunOptions): Promise<ModelResponseStreamer> {
