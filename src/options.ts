@@ -17,6 +17,8 @@ import {
   checkShape,
   either,
   func,
+  headerProblem,
+  headerRecord,
   type Issue,
   isRecord,
   nonEmptyString,
@@ -24,7 +26,6 @@ import {
   record,
   string,
   stringArray,
-  stringRecord,
   unknown,
 } from './internal/check.js';
 import { readEnv } from './internal/env.js';
@@ -200,7 +201,7 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
   functionType: string,
   additionalInfo: record,
   fetch: func,
-  headers: stringRecord,
+  headers: headerRecord,
   maxRetries: number({ min: 0, integer: true }),
   throwOnError: boolean,
   trustedOrigins: stringArray,
@@ -222,7 +223,7 @@ const RUN_SHAPE: Record<keyof RunOptions, Check> = {
   firstChunkTimeoutMs: timeMs,
   idleTimeoutMs: timeMs,
   signal: abortSignal,
-  headers: stringRecord,
+  headers: headerRecord,
   onPoll: func,
 };
 
@@ -264,8 +265,13 @@ function fail(what: string, issues: Issue[]): never {
 }
 
 /** Checks `value` against `shape` and returns it typed, or throws a ValidationError. */
-function validate<T>(value: unknown, shape: Record<string, Check>, what: string): T {
-  const issues = checkShape(value, shape);
+function validate<T>(
+  value: unknown,
+  shape: Record<string, Check>,
+  what: string,
+  required: readonly string[] = [],
+): T {
+  const issues = checkShape(value, shape, required);
   if (issues.length > 0) fail(what, issues);
   return value as T;
 }
@@ -328,7 +334,7 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
       { path: 'options', message: 'expected an object' },
     ]);
   }
-  const o = validate<LLMOptions>(options, LLM_SHAPE, 'LLM options');
+  const o = validate<LLMOptions>(options, LLM_SHAPE, 'LLM options', ['id']);
   const apiKey = o.apiKey ?? readEnv('AIXPLAIN_API_KEY') ?? readEnv('TEAM_API_KEY');
   if (apiKey === undefined) {
     throw new ValidationError(
@@ -336,12 +342,25 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
       [{ path: 'apiKey', message: 'is missing' }],
     );
   }
+  // The key goes in the x-api-key header: one that cannot be sent is a bad option, not a
+  // connection error on every call. The message never shows the key.
+  if (headerProblem('x-api-key', apiKey) !== undefined) {
+    fail('LLM options', [
+      {
+        path: 'apiKey',
+        message: 'cannot be sent in an HTTP header (Latin-1 only, no line breaks)',
+      },
+    ]);
+  }
+  const baseUrl = normalizeBaseUrl(o.baseUrl ?? readEnv('AIXPLAIN_BASE_URL') ?? DEFAULTS.baseUrl);
+  const trustedOrigins = (o.trustedOrigins ?? []).map(normalizeOrigin);
+  for (const origin of [baseUrl, ...trustedOrigins]) warnIfCleartext(origin);
   return {
     id: o.id,
     name: o.name ?? o.id,
     description: o.description ?? '',
     apiKey,
-    baseUrl: normalizeBaseUrl(o.baseUrl ?? readEnv('AIXPLAIN_BASE_URL') ?? DEFAULTS.baseUrl),
+    baseUrl,
     supplier: o.supplier ?? DEFAULTS.supplier,
     version: o.version ?? DEFAULTS.version,
     function: DEFAULTS.function,
@@ -354,8 +373,35 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
     headers: { ...(o.headers ?? {}) },
     maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
     throwOnError: o.throwOnError ?? false,
-    trustedOrigins: (o.trustedOrigins ?? []).map(normalizeOrigin),
+    trustedOrigins,
   };
+}
+
+let warnedCleartext = false;
+
+/**
+ * Warns once per process when the key would travel in clear: a plain `http://` URL whose host
+ * is not this machine (loopback is fine: a mock or a local proxy).
+ */
+function warnIfCleartext(url: string): void {
+  const { protocol, hostname } = new URL(url);
+  if (warnedCleartext || protocol !== 'http:' || isLoopback(hostname)) return;
+  warnedCleartext = true;
+  const message = `aixplain-llm: ${new URL(url).origin} is plain http, so the API key travels unencrypted; use https.`;
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, t: string) => void } })
+    .process;
+  if (typeof proc?.emitWarning === 'function')
+    proc.emitWarning(message, 'InsecureConnectionWarning');
+  else console.warn(message);
+}
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
 }
 
 /** One run's options once validated and merged with the LLM's and DEFAULTS. */

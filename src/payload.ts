@@ -8,7 +8,7 @@
 import { RunResultSchema } from '../generated/schemas.gen.js';
 import type { ExecuteRequest, RunResult } from '../generated/types.gen.js';
 import { APIError, type LLMError, ValidationError } from './errors.js';
-import { isRecord, numberOf } from './internal/check.js';
+import { isRecord, jsonProblem, numberOf } from './internal/check.js';
 import { type ResolvedRunOptions, validateBody, WIRE_KEYS } from './options.js';
 import { isResponseStatus, ModelResponse, ResponseStatus } from './response.js';
 
@@ -26,7 +26,8 @@ export function toRequestBody(
   run: ResolvedRunOptions,
 ): RequestBody {
   const { data: objectData, ...objectParameters } = typeof input === 'string' ? {} : input;
-  const inputData = typeof input === 'string' ? input : (objectData ?? '');
+  // An object's `data` is the input as given, `null` included; only a missing one is "".
+  const inputData = typeof input === 'string' ? input : objectData === undefined ? '' : objectData;
   const body: RequestBody = {
     data: inputData,
     [WIRE_KEYS.context]: run.context,
@@ -36,8 +37,8 @@ export function toRequestBody(
     [WIRE_KEYS.maxTokens]: run.maxTokens,
     [WIRE_KEYS.topP]: run.topP,
     ...(run.responseFormat === undefined ? {} : { [WIRE_KEYS.responseFormat]: run.responseFormat }),
-    ...objectParameters,
-    ...run.parameters,
+    ...defined(objectParameters),
+    ...defined(run.parameters),
   };
   // As in the reference SDK, a `data` key among the parameters does not replace the input.
   body.data = inputData;
@@ -52,7 +53,34 @@ export function toRequestBody(
     );
   }
   validateBody(body);
+  const problem = jsonProblem(body, 'body');
+  if (problem !== undefined) {
+    throw new ValidationError(
+      `Invalid request body (from parameters or the input object): \`${problem.path}\` ${problem.message}.`,
+      [problem],
+    );
+  }
   return body;
+}
+
+/**
+ * The keys of `values` whose value is not `undefined`: a parameter set to `undefined` is not
+ * given, so the default beneath it still applies (JSON would drop the key anyway).
+ */
+function defined(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    // defineProperty: a "__proto__" key is sent as data, as JSON.stringify would send it.
+    if (value !== undefined) {
+      Object.defineProperty(out, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return out;
 }
 
 /** What the transport read from a 2xx answer. */

@@ -165,12 +165,33 @@ describe('withRetries', () => {
     ['POST', { 'retry-after': '2' }, 2000],
     ['POST', { 'retry-after-ms': '1234' }, 1234],
     ['GET', { 'retry-after': new Date(NOW + 7000).toUTCString() }, 7000],
-    ['GET', { 'retry-after': '120' }, 500],
   ])('retries a %s 429 waiting for %o', async (method, headers, expectedMs) => {
     const { attempt, times } = failing(httpError(429, headers));
     const result = await settle(withRetries(attempt, { maxRetries: 2, method, random: () => 0 }));
     expect(result.status).toBe('fulfilled');
     expect(times).toEqual([0, expectedMs]);
+  });
+
+  test.each<[HttpMethod, Record<string, string>, number | undefined]>([
+    ['GET', { 'retry-after': '120' }, undefined],
+    ['POST', { 'retry-after': '3600' }, undefined],
+    ['GET', { 'retry-after-ms': '60001' }, undefined],
+  ])('stops at once on a %s 429 asking for more than 60 s (%o)', async (method, headers) => {
+    const error = httpError(429, headers);
+    const { attempt } = failing(error);
+    const result = await settle(withRetries(attempt, { maxRetries: 2, method, random: () => 0 }));
+    expect(result).toEqual({ status: 'rejected', reason: error });
+    expect(attempt).toHaveBeenCalledTimes(1);
+  });
+
+  test('stops at once when the server asks for longer than the time left', async () => {
+    const error = httpError(429, { 'retry-after': '5' });
+    const { attempt } = failing(error);
+    const result = await settle(
+      withRetries(attempt, { maxRetries: 2, method: 'GET', deadline: Date.now() + 3000 }),
+    );
+    expect(result).toEqual({ status: 'rejected', reason: error });
+    expect(attempt).toHaveBeenCalledTimes(1);
   });
 
   test('rethrows the last error as is when the retries run out', async () => {

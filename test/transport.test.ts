@@ -100,3 +100,112 @@ describe('the Details of an error answer, read from its raw text', () => {
     expect(res.errorMessage).toBe(message);
   });
 });
+
+describe('redirects of an execute POST', () => {
+  /** A fetch that answers each request from `replies` in order, recording method, URL and body. */
+  function replying(...replies: Array<() => Response>) {
+    const sent: Array<{ method: string; url: string; body: unknown }> = [];
+    const fetch = (async (url: string, init: RequestInit) => {
+      sent.push({ method: String(init.method), url, body: init.body });
+      const reply = replies[Math.min(sent.length - 1, replies.length - 1)];
+      return (reply as () => Response)();
+    }) as typeof globalThis.fetch;
+    return { fetch, sent };
+  }
+  const done = () =>
+    new Response('{"completed":true,"status":"SUCCESS","data":"moved"}', {
+      headers: { 'content-type': 'application/json' },
+    });
+  const redirect = (status: number, location: string) => () =>
+    new Response(null, { status, headers: { location } });
+
+  test.each([307, 308])(
+    'follows a %i on a trusted origin with the same method and body',
+    async (status) => {
+      const { fetch, sent } = replying(redirect(status, '/api/v2/execute/m2'), done);
+      const res = await new LLM({ id: 'm', apiKey: KEY, baseUrl: BASE, fetch }).run('Hi');
+      expect(res).toMatchObject({ status: 'SUCCESS', data: 'moved' });
+      expect(sent.map((s) => [s.method, s.url])).toEqual([
+        ['POST', `${BASE}/api/v2/execute/m`],
+        ['POST', `${BASE}/api/v2/execute/m2`],
+      ]);
+      expect(sent[1]?.body).toBe(sent[0]?.body);
+    },
+  );
+
+  test('follows a 307 to a trusted origin', async () => {
+    const { fetch, sent } = replying(
+      redirect(307, 'https://eu.models.test/api/v2/execute/m'),
+      done,
+    );
+    const llm = new LLM({
+      id: 'm',
+      apiKey: KEY,
+      baseUrl: BASE,
+      fetch,
+      trustedOrigins: ['https://eu.models.test'],
+    });
+    expect((await llm.run('Hi')).status).toBe('SUCCESS');
+    expect(sent).toHaveLength(2);
+  });
+
+  test.each([301, 302, 303])(
+    'does not follow a %i (it would turn the run into a GET)',
+    async (status) => {
+      const { fetch, sent } = replying(redirect(status, '/elsewhere'), done);
+      const res = await new LLM({ id: 'm', apiKey: KEY, baseUrl: BASE, fetch }).run('Hi');
+      expect(res.status).toBe('FAILED');
+      expect(res.errorMessage).toBe(`Unspecified Server Error (Status ${status})`);
+      expect(sent).toHaveLength(1);
+    },
+  );
+
+  test('does not follow a 307 to a foreign origin: the key stays home', async () => {
+    const { fetch, sent } = replying(redirect(307, 'https://evil.example/steal'), done);
+    const res = await new LLM({ id: 'm', apiKey: KEY, baseUrl: BASE, fetch }).run('Hi');
+    expect(res.status).toBe('FAILED');
+    expect(sent.map((s) => s.url)).toEqual([`${BASE}/api/v2/execute/m`]);
+  });
+});
+
+describe('a server hint longer than the run can wait', () => {
+  test('a 429 asking for an hour ends the run at once with its retryAfterMs', async () => {
+    const { fetch, sent } = answering(429, '{"error":"slow down"}');
+    const withHint = (async (url: string, init: RequestInit) => {
+      const response = await fetch(url, init);
+      return new Response(await response.text(), {
+        status: 429,
+        headers: { 'retry-after': '3600' },
+      });
+    }) as typeof globalThis.fetch;
+    const llm = new LLM({ id: 'm', apiKey: KEY, baseUrl: BASE, fetch: withHint });
+    const res = await llm.run('Hi', { timeoutMs: 3000 });
+    expect(res.status).toBe('FAILED');
+    expect(res.error).toMatchObject({ name: 'RateLimitError', retryAfterMs: 3_600_000 });
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('a plain-http baseUrl', () => {
+  test('warns once per process when the host is not this machine, never for loopback', async () => {
+    const { vi } = await import('vitest');
+    vi.resetModules();
+    const fresh = (await import('../src/index.js')) as typeof import('../src/index.js');
+    const warnings: string[] = [];
+    const spy = vi.spyOn(process, 'emitWarning').mockImplementation(((message: string) => {
+      warnings.push(message);
+    }) as typeof process.emitWarning);
+    try {
+      new fresh.LLM({ id: 'm', apiKey: KEY, baseUrl: 'http://127.0.0.1:4010' });
+      new fresh.LLM({ id: 'm', apiKey: KEY, baseUrl: 'http://localhost:4010' });
+      expect(warnings).toEqual([]);
+      new fresh.LLM({ id: 'm', apiKey: KEY, baseUrl: 'http://models.internal' });
+      new fresh.LLM({ id: 'm', apiKey: KEY, baseUrl: 'http://other.internal' });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('http://models.internal');
+      expect(warnings[0]).not.toContain(KEY);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

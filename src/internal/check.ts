@@ -42,6 +42,70 @@ export const stringRecord = when(
   (v) => isRecord(v) && Object.values(v).every((x) => typeof x === 'string'),
   'must be an object of strings',
 );
+
+/** Why `name: value` cannot be sent as an HTTP header, or `undefined` when it can. */
+export function headerProblem(name: string, value: string): string | undefined {
+  try {
+    new Headers([[name, value]]);
+    return undefined;
+  } catch {
+    return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)
+      ? `has a value that cannot be sent in an HTTP header (Latin-1 only, no line breaks): "${name}"`
+      : `has a name that is not an HTTP header name: "${name}"`;
+  }
+}
+
+/**
+ * Why `value` would not survive `JSON.stringify` as it is, with the path of the first offender,
+ * or `undefined`: a function or a symbol (dropped, or a `toJSON` that replaces its object), a
+ * bigint (a TypeError), a number that is not finite (sent as `null`), a cycle (a TypeError).
+ * An object with an inherited `toJSON`, such as a Date, is fine; `undefined` in an object is
+ * left out, as JSON does.
+ */
+export function jsonProblem(
+  value: unknown,
+  path: string,
+  ancestors: unknown[] = [],
+): { path: string; message: string } | undefined {
+  switch (typeof value) {
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return { path, message: `is a ${typeof value}, which JSON cannot carry` };
+    case 'number':
+      return Number.isFinite(value)
+        ? undefined
+        : { path, message: `is ${value}, which JSON cannot carry (it would be sent as null)` };
+    case 'object': {
+      if (value === null) return undefined;
+      if (ancestors.includes(value)) return { path, message: 'contains itself (a cycle)' };
+      ancestors.push(value);
+      const entries = Array.isArray(value)
+        ? value.map((v, i) => [String(i), v] as const)
+        : Object.entries(value);
+      for (const [key, item] of entries) {
+        const problem =
+          item === undefined ? undefined : jsonProblem(item, `${path}.${key}`, ancestors);
+        if (problem !== undefined) return problem;
+      }
+      ancestors.pop();
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An object of header names and values that can all be sent. */
+export const headerRecord: Check = (value) => {
+  if (!isRecord(value)) return 'must be an object of strings';
+  for (const [name, item] of Object.entries(value)) {
+    if (typeof item !== 'string') return 'must be an object of strings';
+    const problem = headerProblem(name, item);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+};
 export const stringArray = when(
   (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
   'must be an array of strings',
@@ -91,14 +155,25 @@ export const either =
     checks.some((check) => check(value) === undefined) ? undefined : message;
 
 /**
- * Checks each known key of `value` that is not `undefined`, and refuses unknown keys (a typo
- * must not be ignored quietly).
+ * Checks each known key of `value` that is not `undefined`, refuses unknown keys (a typo must
+ * not be ignored quietly) and requires the `required` ones. Only the shape's own keys are
+ * known: a key named like an `Object.prototype` member (`__proto__`, `constructor`,
+ * `valueOf`) is an unknown option, never a lookup on the prototype chain.
  */
-export function checkShape(value: unknown, shape: Record<string, Check>): Issue[] {
+export function checkShape(
+  value: unknown,
+  shape: Record<string, Check>,
+  required: readonly string[] = [],
+): Issue[] {
   if (!isRecord(value)) return [{ path: 'options', message: 'must be an object' }];
   const issues: Issue[] = [];
+  for (const key of required) {
+    if (!Object.hasOwn(value, key) || value[key] === undefined) {
+      issues.push({ path: key, message: 'is required' });
+    }
+  }
   for (const [key, item] of Object.entries(value)) {
-    const check = shape[key];
+    const check = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (check === undefined) issues.push({ path: key, message: 'is not a known option' });
     else if (item !== undefined) {
       const message = check(item);

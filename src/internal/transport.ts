@@ -190,10 +190,16 @@ type ClientInit = RequestInit & { headers: Headers };
 /**
  * Sends one request of the generated client with only what fetch understands (the client's
  * own options, such as `client` or `parseAs`, stay behind: Deno's fetch refuses an unknown
- * `client`), and with `redirect: 'manual'`, so that the runtime follows no redirect. A redirect
- * of a poll (GET) to a trusted origin is followed here, at most five times; any other comes back
- * as it is. An answer that is not 2xx becomes the APIError of its status, read here from the raw
- * text (so a JSON `null` or a JSON string body is told apart from text), with the key scrubbed.
+ * `client`), and with `redirect: 'manual'`, so that the runtime follows no redirect: the runtime
+ * would keep `x-api-key` on a redirect to another origin.
+ *
+ * Redirects to a trusted origin are followed here, at most five times: any of them for a poll
+ * (GET); for an execute (POST) only 307 and 308, which keep the method and the body (a string,
+ * replayed as it is) and mean the service did not take the request. A 301, 302 or 303 would
+ * turn the POST into a GET of another resource, whose answer is no run's: it comes back as the
+ * APIError of its status, as does a redirect to an untrusted origin. Any answer that is not 2xx
+ * becomes the APIError of its status, read here from the raw text (so a JSON `null` or a JSON
+ * string body is told apart from text), with the key scrubbed.
  */
 async function guardedFetch(
   url: string,
@@ -208,14 +214,17 @@ async function guardedFetch(
   if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   let target = url;
   let response = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
-  for (let hop = 0; hop < MAX_REDIRECTS && method === 'GET'; hop++) {
+  for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
     const location = response.headers.get('location');
-    if (response.status < 300 || response.status > 399 || location === null) break;
+    const { status } = response;
+    const follows =
+      method === 'GET' ? status >= 300 && status <= 399 : status === 307 || status === 308;
+    if (!follows || location === null) break;
     const next = new URL(location, response.url === '' ? target : response.url);
     if (!trusted.has(next.origin)) break;
     await response.body?.cancel();
     target = next.href;
-    response = await fetchImpl(target, { method, headers, signal, redirect: 'manual' });
+    response = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
   }
   if (response.ok) return response;
   const text = await response.text();
