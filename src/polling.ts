@@ -7,7 +7,7 @@
  * lost on timeout, a tight loop on `completed: null`, no server hint, no cancel), which no library models.
  */
 import { AbortError, PollTimeoutError } from './errors.js';
-import { abortErrorOf, linkAbort, Scope } from './internal/scope.js';
+import { abortErrorOf, Scope, untilAborted } from './internal/scope.js';
 import { type Clock, systemClock } from './internal/time.js';
 import { ModelResponse, ResponseStatus } from './response.js';
 
@@ -106,13 +106,5 @@ function timedOutResponse(url: string, timeoutMs: number, name: string): ModelRe
     errorMessage: POLL_TIMEOUT_MESSAGE,
     url,
     error: new PollTimeoutError(message, url),
-  });
-}
-
-/** Settles like `promise`, or rejects as soon as `signal` aborts, even if `promise` ignores it. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const unlink = linkAbort(signal, () => reject(signal.reason));
-    promise.then(resolve, reject).finally(unlink);
   });
 }

@@ -30,7 +30,7 @@ const STREAM: TextDecodeOptions = { stream: true };
  */
 export class SseParser {
   readonly #onEvent: SseListener;
-  readonly #decoder = new TextDecoder('utf-8');
+  readonly #decoder = new TextDecoder();
   /** The unfinished last line of the text so far. */
   #carry = '';
   /** The text so far ended with CR: an LF that starts the next piece ends no line. */

@@ -5,14 +5,14 @@
  * on an empty queue, and the idle timer runs only then.
  */
 import { AbortError, ConnectionError, type LLMError, StreamError } from './errors.js';
-import { linkAbort, type Scope } from './internal/scope.js';
+import { linkAbort, noop, type Scope } from './internal/scope.js';
 import { fromError } from './payload.js';
 import { ModelResponse, ResponseStatus } from './response.js';
 import { SseParser } from './sse.js';
 import { DONE, errorTextOf, readToken } from './stream-token.js';
 
-const noop = () => {};
-const END: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+const CLOSED = 'The stream was closed by its consumer.';
+const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /** The one FAILED chunk that ends a failed stream: a finished run. */
 export function failedChunk(error: LLMError): ModelResponse {
@@ -21,7 +21,8 @@ export function failedChunk(error: LLMError): ModelResponse {
   return chunk;
 }
 
-function messageOf(error: unknown): string {
+/** The message of a thrown value. */
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -46,7 +47,7 @@ export interface ChunkReaderOptions {
  * read are not served after it. `status` is the stream's status as the consumer has seen it.
  */
 export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
-  readonly #body: ReadableStream<Uint8Array>;
+  readonly #body: ReadableStream<Uint8Array> | null;
   readonly #scope: Scope;
   readonly #options: ChunkReaderOptions;
   readonly #parser: SseParser;
@@ -62,14 +63,15 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
   #sawToken = false;
   status: ResponseStatus = ResponseStatus.IN_PROGRESS;
 
-  constructor(body: ReadableStream<Uint8Array>, scope: Scope, options: ChunkReaderOptions) {
+  /** `body` null: nothing to read; `settle()` says how the stream ends. */
+  constructor(body: ReadableStream<Uint8Array> | null, scope: Scope, options: ChunkReaderOptions) {
     this.#body = body;
     this.#scope = scope;
     this.#options = options;
     this.#parser = new SseParser((data, event) => this.#onEvent(data, event));
     this.#unlink = linkAbort(scope.signal, () => {
       const reason: unknown = scope.signal.reason;
-      (this.#reader ?? this.#body).cancel(reason).catch(noop);
+      (this.#reader ?? this.#body)?.cancel(reason).catch(noop);
     });
   }
 
@@ -113,7 +115,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
     if (!this.#finished) {
       this.#finished = true;
       this.#tokens.length = 0;
-      this.#scope.stop(new AbortError('The stream was closed by its consumer.'));
+      this.#scope.stop(new AbortError(CLOSED));
     }
     return Promise.resolve(END);
   }
@@ -121,13 +123,13 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
   /** Stops the request now, even while a read is pending; the status stays `IN_PROGRESS`. */
   cancel(): void {
     this.#closed = true;
-    this.#scope.stop(new AbortError('The stream was cancelled by its consumer.'));
+    this.#scope.stop(new AbortError(CLOSED));
   }
 
   /** Reads the body until a token is queued or the body ends; never rejects. */
   async #fill(): Promise<void> {
     const scope = this.#scope;
-    const reader = this.#reader ?? this.#body.getReader();
+    const reader = this.#reader ?? (this.#body as ReadableStream<Uint8Array>).getReader();
     this.#reader = reader;
     const { idleTimeoutMs } = this.#options;
     if (idleTimeoutMs !== undefined) scope.arm(IDLE, idleTimeoutMs, this.#idleError);
@@ -167,6 +169,12 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
       this.#tokens.push(token);
     } else if (token === DONE) this.#settle(DONE);
     else this.#settle(new StreamError(token.error));
+  }
+
+  /** Ends the stream with `outcome`, after `tokens`: for an answer that is not a stream. */
+  settle(outcome: typeof DONE | LLMError, tokens: readonly string[]): void {
+    this.#tokens.push(...tokens);
+    this.#settle(outcome);
   }
 
   /**

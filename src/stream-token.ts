@@ -18,7 +18,8 @@ const textOf = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
 const FAST_HEAD = '{"data":"';
-const FAST_TAIL = '"}';
+/** The length of FAST_HEAD. */
+const HEAD = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
@@ -28,17 +29,14 @@ const BACKSLASH = 92;
  * are); `undefined` for any other payload.
  */
 export function fastToken(payload: string): TokenRead | undefined {
-  const end = payload.length - FAST_TAIL.length;
-  if (end < FAST_HEAD.length || !payload.startsWith(FAST_HEAD) || !payload.endsWith(FAST_TAIL)) {
-    return undefined;
-  }
-  for (let i = FAST_HEAD.length; i < end; i++) {
+  const end = payload.length - 2; // before the closing '"}'
+  if (end < HEAD || !payload.startsWith(FAST_HEAD) || !payload.endsWith('"}')) return undefined;
+  for (let i = HEAD; i < end; i++) {
     const code = payload.charCodeAt(i);
     if (code === QUOTE || code === BACKSLASH || code < 0x20) return undefined;
   }
-  if (end === FAST_HEAD.length) return null;
-  const text = payload.slice(FAST_HEAD.length, end);
-  return text === '[DONE]' ? DONE : text;
+  const text = payload.slice(HEAD, end);
+  return text === '' ? null : text === '[DONE]' ? DONE : text;
 }
 
 /**

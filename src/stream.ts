@@ -17,11 +17,9 @@ import {
   ValidationError,
 } from './errors.js';
 import { isRecord } from './internal/check.js';
-import { abortErrorOf, linkAbort, Scope } from './internal/scope.js';
+import { abortErrorOf, noop, Scope, untilAborted } from './internal/scope.js';
 import { type Clock, systemClock } from './internal/time.js';
-import { fromAnswer } from './payload.js';
-import { ModelResponse, ResponseStatus } from './response.js';
-import { ChunkReader, FIRST_CHUNK, failedChunk } from './stream-reader.js';
+import { ChunkReader, FIRST_CHUNK, messageOf } from './stream-reader.js';
 import { DONE, readToken } from './stream-token.js';
 import { ModelResponseStreamer } from './streamer.js';
 
@@ -48,74 +46,31 @@ export interface StreamOptions {
   clock?: Clock;
 }
 
-const TIMEOUT_MESSAGES: Record<string, (ms: number) => string> = {
-  timeoutMs: (ms) => `The stream did not finish within timeoutMs (${ms} ms).`,
-  firstChunkTimeoutMs: (ms) => `No token arrived within firstChunkTimeoutMs (${ms} ms).`,
-  idleTimeoutMs: (ms) => `No token arrived for idleTimeoutMs (${ms} ms).`,
-};
-
+/** The TimeoutError of the stream timeout `name` (an option name) of `ms` milliseconds. */
 const timeoutError = (name: string, ms: number): LLMError =>
-  new TimeoutError((TIMEOUT_MESSAGES[name] as (ms: number) => string)(ms));
-
-const noop = () => {};
-
-/** Yields `chunks`; a FAILED one is thrown instead with `throwOnError` (always an abort). */
-async function* chunksOf(
-  chunks: readonly ModelResponse[],
-  throwOnError: boolean,
-): AsyncGenerator<ModelResponse> {
-  for (const chunk of chunks) {
-    const { error } = chunk;
-    if (error !== undefined && (throwOnError || error instanceof AbortError)) throw error;
-    yield chunk;
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const unlink = linkAbort(signal, () => reject(signal.reason));
-    promise.then(resolve, reject).finally(unlink);
-  });
-}
+  new TimeoutError(
+    name === 'timeoutMs'
+      ? `The stream did not finish within timeoutMs (${ms} ms).`
+      : `No token arrived ${name === FIRST_CHUNK ? 'within' : 'for'} ${name} (${ms} ms).`,
+  );
 
 /**
- * The chunks of a JSON answer to a stream request (a service or proxy that ignored
- * `options.stream`), read like a run's answer: a finished SUCCESS is its text as one chunk, a
- * FAILED answer its FAILED chunk; anything else is a StreamError.
+ * What a JSON answer to a stream request (a service or proxy that ignored `options.stream`)
+ * stands for, read like a run's answer: a finished SUCCESS is its text as one token, a FAILED
+ * answer the failure of its message; anything else is a StreamError.
  */
-async function answerChunks(response: Response, scope: Scope): Promise<ModelResponse[]> {
-  const text = await untilAborted(response.text(), scope.signal);
+function answerOf(text: string): [string[], typeof DONE | LLMError] {
   let body: unknown;
   try {
     body = JSON.parse(text);
-  } catch {
-    body = undefined;
+  } catch {}
+  if (!isRecord(body) || body.completed !== true) {
+    const status = isRecord(body) ? String(body.status ?? 'unfinished') : 'not a run';
+    return [[], new StreamError(`The service answered JSON instead of a stream (${status}).`)];
   }
-  const answer = {
-    body,
-    json: body !== undefined,
-    headers: response.headers,
-    status: response.status,
-  };
-  const mapped = fromAnswer(answer, 'execute');
-  if (mapped.status === ResponseStatus.FAILED && mapped.completed && isRecord(body))
-    return [mapped];
-  if (mapped.status === ResponseStatus.SUCCESS && mapped.completed) {
-    const token = readToken(JSON.stringify({ data: mapped.data }));
-    if (token === null || token === DONE) return [];
-    if (typeof token === 'string') {
-      return [new ModelResponse({ status: ResponseStatus.IN_PROGRESS, data: token })];
-    }
-  }
-  const error = new StreamError(
-    `The service answered JSON instead of a stream (status ${mapped.status}).`,
-  );
-  return [failedChunk(error)];
+  const token = readToken(text);
+  if (typeof token === 'string') return [[token], DONE];
+  return [[], token !== null && typeof token === 'object' ? new StreamError(token.error) : DONE];
 }
 
 /**
@@ -137,15 +92,31 @@ export async function openStream(
     if (ms !== undefined) scope.arm(name, ms, (ms) => timeoutError(name, ms));
   }
   const throwOnError = options.throwOnError ?? false;
+  const reader = (body: ReadableStream<Uint8Array> | null) =>
+    new ChunkReader(body, scope, {
+      idleTimeoutMs: options.idleTimeoutMs,
+      throwOnError,
+      timeoutError,
+    });
+  /** A streamer that only ends, with `outcome` after `tokens`: nothing is read. */
+  const ended = (outcome: typeof DONE | LLMError, tokens: string[] = []) => {
+    const chunks = reader(null);
+    chunks.settle(outcome, tokens);
+    return new ModelResponseStreamer(chunks);
+  };
   const failed = (error: LLMError) => {
     scope.stop(error);
-    return new ModelResponseStreamer(chunksOf([failedChunk(error)], throwOnError));
+    return ended(error);
   };
 
   let response: Response;
+  let answered: [string[], typeof DONE | LLMError] | undefined;
   const opening = (async () => open(scope.signal))(); // a synchronous throw rejects too
   try {
     response = await untilAborted(opening, scope.signal);
+    if (response.ok && /\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
+      answered = answerOf(await untilAborted(response.text(), scope.signal));
+    }
   } catch (error) {
     // An abort or timeout wins over what `open` made of it; a late Response is discarded.
     opening.then((late) => late.body?.cancel().catch(noop), noop);
@@ -158,6 +129,7 @@ export async function openStream(
     if (llmError instanceof ValidationError || llmError instanceof AbortError) throw llmError;
     return failed(llmError);
   }
+  if (answered !== undefined) return ended(answered[1], answered[0]);
 
   const { body } = response;
   if (!response.ok) {
@@ -166,28 +138,5 @@ export async function openStream(
     return failed(APIError.generate(response.status, undefined, response.headers, false));
   }
   if (body === null) return failed(new StreamError('The stream response has no body.'));
-  if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
-    try {
-      const chunks = await answerChunks(response, scope);
-      scope.stop();
-      return new ModelResponseStreamer(chunksOf(chunks, throwOnError));
-    } catch (error) {
-      const reason = scope.reason ?? error;
-      if (reason instanceof AbortError) throw reason;
-      return failed(
-        reason instanceof LLMError
-          ? reason
-          : new ConnectionError(`The stream was cut before [DONE]: ${messageOf(reason)}`, {
-              cause: reason,
-            }),
-      );
-    }
-  }
-  return new ModelResponseStreamer(
-    new ChunkReader(body, scope, {
-      idleTimeoutMs: options.idleTimeoutMs,
-      throwOnError,
-      timeoutError,
-    }),
-  );
+  return new ModelResponseStreamer(reader(body));
 }

@@ -3,10 +3,9 @@
  * `text()`, `toReadableStream()` or `tee()`), the stream's status, and cancellation.
  */
 import { StreamError } from './errors.js';
+import { noop } from './internal/scope.js';
 import { type ModelResponse, ResponseStatus } from './response.js';
 import { ChunkReader } from './stream-reader.js';
-
-const noop = () => {};
 
 /**
  * The chunks of a streamed run: one `IN_PROGRESS` chunk per
@@ -136,29 +135,26 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
    * const [shown, logged] = await Promise.all([forUser.text(), forLog.text()]);
    */
   tee(): [ModelResponseStreamer, ModelResponseStreamer] {
-    const source = this[Symbol.asyncIterator]();
-    type Pending = Promise<IteratorResult<ModelResponse>>;
-    const queues: [Pending[], Pending[]] = [[], []];
-    const open: [boolean, boolean] = [true, true];
-    const branch = (me: 0 | 1): ModelResponseStreamer => {
-      const other = me === 0 ? 1 : 0;
-      const iterator: AsyncIterator<ModelResponse> = {
-        next: () => {
-          const queued = queues[me].shift();
-          if (queued !== undefined) return queued;
-          const result = source.next();
-          if (open[other]) queues[other].push(result);
-          return result;
-        },
-        return: async () => {
-          open[me] = false;
-          queues[me].length = 0;
-          if (!open[other]) this.#close(source);
-          return { done: true, value: undefined };
-        },
-      };
-      return new ModelResponseStreamer({ [Symbol.asyncIterator]: () => iterator });
-    };
-    return [branch(0), branch(1)];
+    // The web stream's tee buffers for the slower branch and cancels its source (and so the
+    // request) once both branches are cancelled; each branch sees the same error.
+    const [left, right] = this.toReadableStream().tee();
+    return [branchOf(left), branchOf(right)];
   }
+}
+
+/** A streamer over one branch of a tee; leaving it early cancels the branch. */
+function branchOf(stream: ReadableStream<ModelResponse>): ModelResponseStreamer {
+  async function* chunks(): AsyncGenerator<ModelResponse> {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.cancel().catch(noop);
+    }
+  }
+  return new ModelResponseStreamer(chunks());
 }

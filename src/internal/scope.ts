@@ -7,7 +7,8 @@
 import { AbortError, type LLMError } from '../errors.js';
 import type { Clock } from './time.js';
 
-const noop = () => {};
+/** Does nothing: the unlink of nothing, the catch of an ignored rejection. */
+export const noop = () => {};
 
 /**
  * Calls `onAbort` once when `signal` aborts, at once when it already has; the returned function
@@ -21,6 +22,14 @@ export function linkAbort(signal: AbortSignal | undefined, onAbort: () => void):
   }
   signal.addEventListener('abort', onAbort, { once: true });
   return () => signal.removeEventListener('abort', onAbort);
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const unlink = linkAbort(signal, () => reject(signal.reason));
+    promise.then(resolve, reject).finally(unlink);
+  });
 }
 
 /** The error a caller's abort stands for; the caller's reason is its `cause`. */

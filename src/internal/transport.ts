@@ -1,12 +1,12 @@
 /**
- * The single importer of generated/: sends the three requests through the generated client and
- * turns whatever comes back into an `Answer`, a streaming `Response`, or a typed error.
+ * The single importer of generated/: sends the three requests through the generated SDK
+ * functions (on the minimal client of client.ts) and turns whatever comes back into an
+ * `Answer`, a streaming `Response`, or a typed error.
  *
  * It also keeps the API key at home: poll URLs and redirects are followed only to `baseUrl`'s
  * origin or a trusted one (the runtime's fetch would keep `x-api-key` on a cross-origin redirect),
  * and the key is scrubbed from anything an error could show.
  */
-import { createClient } from '../../generated/client/index.js';
 import { executeModel, executeModelAsync, pollRun } from '../../generated/sdk.gen.js';
 import {
   AbortError,
@@ -18,6 +18,7 @@ import {
 } from '../errors.js';
 import type { Answer, RequestBody } from '../payload.js';
 import { VERSION } from '../version.js';
+import { createMinimalClient } from './client.js';
 
 /** What the transport needs from the LLM's resolved options. */
 export interface TransportConfig {
@@ -35,7 +36,6 @@ export interface CallOptions {
 }
 
 const MAX_REDIRECTS = 5;
-const noQuery = () => '';
 const REDACTED = '[redacted]';
 
 export type Transport = ReturnType<typeof createTransport>;
@@ -44,22 +44,16 @@ export function createTransport(config: TransportConfig) {
   const trusted = new Set([new URL(config.baseUrl).origin, ...config.trustedOrigins]);
   const baseFetch: typeof fetch = config.fetch ?? ((url, init) => globalThis.fetch(url, init));
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
-  const client = createClient({
+  const client = createMinimalClient({
     baseUrl: config.baseUrl,
-    fetch: ((url: string, init: ClientInit) =>
-      guardedFetch(url, init, baseFetch, trusted, config.apiKey)) as typeof fetch,
-    // The key is a default header rather than the client's auth step, which costs every call
-    // an await and a copy of the headers; each call passes `security: undefined` to skip it.
+    fetch: (url, init) => guardedFetch(url, init, baseFetch, trusted, config.apiKey),
+    // The key is a default header, last, so that a default header cannot replace it.
     headers: {
       // Browsers refuse to let a page set User-Agent.
       ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
       ...config.headers,
       'x-api-key': config.apiKey,
     },
-    // The body is plain JSON (no bigint can be in it): no replacer function per value.
-    bodySerializer: (body: unknown) => JSON.stringify(body),
-    // No request has a query; the default would build a serializer per call.
-    querySerializer: noQuery,
   });
 
   /** Per-call headers, with the key last so that a header of the caller cannot replace it. */
@@ -136,7 +130,6 @@ export function createTransport(config: TransportConfig) {
             path: { modelId },
             body,
             parseAs: 'text',
-            security: undefined,
             signal: call.signal,
             headers: callHeaders(call.headers),
           }),
@@ -153,7 +146,6 @@ export function createTransport(config: TransportConfig) {
             path: { modelId },
             body,
             parseAs: 'stream',
-            security: undefined,
             signal: call.signal,
             headers: { Accept: 'text/event-stream', ...callHeaders(call.headers) },
           }),
@@ -164,20 +156,17 @@ export function createTransport(config: TransportConfig) {
     /** One `GET` on a poll URL, used exactly as the service gave it. */
     poll(url: string, call: CallOptions): Promise<Answer> {
       const parsed = assertTrusted(url);
-      const requestId = parsed.pathname.split('/').filter(Boolean).pop() ?? url;
       return answerOf(
         () =>
           pollRun({
             client,
-            // The URL exactly as the service gave it, split where the client joins it again.
+            // The URL exactly as the service gave it (its path has no parameter left to fill).
             baseUrl: parsed.origin,
             url: `${parsed.pathname}${parsed.search}` as '/api/v1/data/{requestId}',
-            path: { requestId },
             parseAs: 'text',
-            security: undefined,
             signal: call.signal,
             headers: callHeaders(call.headers),
-          } as Parameters<typeof pollRun>[0]),
+          } as unknown as Parameters<typeof pollRun>[0]),
         call.signal,
       );
     },
