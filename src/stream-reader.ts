@@ -61,6 +61,8 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
   #finished = false;
   #closed = false;
   #sawToken = false;
+  /** The scope's signal has aborted (read per token: cheaper than the signal's getter). */
+  #aborted = false;
   status: ResponseStatus = ResponseStatus.IN_PROGRESS;
 
   /** `body` null: nothing to read; `settle()` says how the stream ends. */
@@ -70,6 +72,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
     this.#options = options;
     this.#parser = new SseParser((data, event) => this.#onEvent(data, event));
     this.#unlink = linkAbort(scope.signal, () => {
+      this.#aborted = true;
       const reason: unknown = scope.signal.reason;
       (this.#reader ?? this.#body)?.cancel(reason).catch(noop);
     });
@@ -82,7 +85,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
   next(): Promise<IteratorResult<ModelResponse>> {
     if (this.#finished) return Promise.resolve(END);
     if (this.#filling !== undefined) return this.#filling.then(() => this.next());
-    const reason = this.#scope.reason;
+    const reason = this.#aborted ? this.#scope.reason : undefined;
     if (reason !== undefined) {
       // A timeout or an abort wins until the end is served: tokens already read, a [DONE] or
       // a failure already parsed must not outlive it.
