@@ -2,7 +2,7 @@
  * `npm run bench`: every figure of the speed and size table, each as a ratio against its
  * baseline measured in the same run (raw fetch, eventsource-parser 3.1.1, openai 6.49), with
  * its target. Prints the table, writes bench/RESULTS.md (machine, Node version, the table, and
- * the spread of the last three runs, kept in bench/runs.json). Timed assertions are flaky on a
+ * the spread of the last three runs, kept in bench/runs.jsonl). Timed assertions are flaky on a
  * shared machine, so nothing here is asserted and `npm test` does not run it.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -112,11 +112,16 @@ const rows = [
 ];
 for (const row of rows) row.met = row.atMost ? row.ratio <= row.target : row.ratio >= row.target;
 
-const runsFile = new URL('./runs.json', import.meta.url);
-const runs = existsSync(runsFile) ? JSON.parse(readFileSync(runsFile, 'utf8')) : [];
+const runsFile = new URL('./runs.jsonl', import.meta.url);
+const runs = existsSync(runsFile)
+  ? readFileSync(runsFile, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line))
+  : [];
 runs.push({ date: new Date().toISOString(), ratios: rows.map((row) => row.ratio) });
 const last = runs.slice(-3);
-writeFileSync(runsFile, `${JSON.stringify(last, null, 2)}\n`);
+writeFileSync(runsFile, last.map((run) => `${JSON.stringify(run)}\n`).join(''));
 
 const spread = (i) => {
   const values = last.map((run) => run.ratios[i]).filter((v) => v !== undefined);
@@ -141,7 +146,7 @@ const text = [
   '',
   ...table,
   '',
-  `"last runs" is the spread of the ratio over the last ${last.length} run(s) (bench/runs.json).`,
+  `"last runs" is the spread of the ratio over the last ${last.length} run(s) (bench/runs.jsonl).`,
   '',
 ].join('\n');
 writeFileSync(new URL('./RESULTS.md', import.meta.url), text);
