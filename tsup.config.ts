@@ -10,6 +10,10 @@
  *   `require`) and source maps.
  * - `zod` stays external: it is the one runtime dependency, so the user's bundler dedupes it
  *   with their own copy instead of shipping it twice.
+ * - `aixplain-llm/testing` (src/testing/index.ts: the mock for users' tests) is a separate
+ *   Node-only build (ESM and CommonJS, with declarations): it uses `node:` built-ins, so nothing
+ *   of it may land in a chunk that the browser-safe entries share. `shims` gives its CommonJS
+ *   build an `import.meta.url`, which it needs to find the bundled spec and Prism.
  * - The CLI is a separate ESM-only build with the `#!/usr/bin/env node` banner (a banner on the
  *   library entries would land in every file). It bundles its own copy of the library, which
  *   keeps `dist/cli.js` independent of the library's chunk names.
@@ -32,10 +36,23 @@ export default defineConfig([
     // dependency, so a user without `ai` installed still gets resolvable types.
     dts: { resolve: [/^@ai-sdk\/provider/, 'json-schema'] },
     sourcemap: true,
-    // Both builds run at once: the library's clean spares the CLI's files.
-    clean: ['!cli.js', '!cli.js.map'],
+    // The builds run at once, and tsup's clean of a build with declarations removes every
+    // `.d.ts` in dist/, other builds' too; so no build cleans, and `npm run build` empties
+    // dist/ before tsup starts.
+    clean: false,
     splitting: true,
     external: ['zod', /^zod\//],
+    removeNodeProtocol: false,
+  },
+  {
+    entry: { testing: 'src/testing/index.ts' },
+    format: ['esm', 'cjs'],
+    target: 'node20',
+    platform: 'node',
+    dts: true,
+    sourcemap: true,
+    shims: true,
+    clean: false,
     removeNodeProtocol: false,
   },
   {

@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Three projects: unit tests run alone (fake timers, fakes in-process); integration tests share
-// the servers that test/setup/servers.ts starts on free loopback ports (the Prism mock, Prism in
-// proxy mode and the fake upstream) and stops at the end.
+// the servers that test/setup/servers.ts starts on free loopback ports (the product's mock, Prism
+// in proxy mode and the scenario server) and stops at the end.
 export default defineConfig({
   test: {
     projects: [
@@ -13,6 +13,7 @@ export default defineConfig({
           exclude: [
             'test/contract/**',
             'test/integration/**',
+            'test/testing/**',
             'test/package/**',
             '**/node_modules/**',
           ],
@@ -21,7 +22,11 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/contract/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: [
+            'test/contract/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+            'test/testing/**/*.test.ts',
+          ],
           globalSetup: ['test/setup/servers.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -35,7 +35,7 @@ export async function benchSize() {
   const openaiGzip = gzipSync(openai.outputFiles[0].contents, { level: 9 }).byteLength;
   return {
     oursGzipBytes: ours.gzipBytes,
-    budgetBytes: ours.budgetBytes,
+    targetBytes: ours.targetBytes,
     openaiGzipBytes: openaiGzip,
   };
 }

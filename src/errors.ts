@@ -5,19 +5,46 @@
  * Hand-written: the message table is specific to the aiXplain API.
  */
 
-/** The base class of every error this package throws or attaches to a `ModelResponse`. */
+/**
+ * The base class of every error this package throws or attaches to a `ModelResponse`.
+ *
+ * @example
+ * try {
+ *   await strict.run('Hello'); // an LLM built with throwOnError: true
+ * } catch (error) {
+ *   if (error instanceof LLMError) console.error(error.name, error.message);
+ *   else throw error;
+ * }
+ */
 export class LLMError extends Error {
+  /** `"LLMError"`, set as a string so that minifiers cannot change it. */
   override name = 'LLMError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
-/** A problem found in the options or the input, before any request was sent. */
+/**
+ * A problem found in the options or the input, before any request was sent.
+ *
+ * @example
+ * try {
+ *   await llm.run('Hello', { temperature: 5 });
+ * } catch (error) {
+ *   if (error instanceof ValidationError) console.error(error.issues); // [{ path: 'temperature', ... }]
+ *   else throw error;
+ * }
+ */
 export class ValidationError extends LLMError {
+  /** `"ValidationError"`, set as a string so that minifiers cannot change it. */
   override name = 'ValidationError';
-  /** What was wrong, one entry per problem (`path` names the option). */
-  readonly issues: ReadonlyArray<{ path: string; message: string }>;
+  /** What was wrong, one entry per problem. */
+  readonly issues: ReadonlyArray<{
+    /** The option or input at fault, e.g. `temperature`, or `body.max_tokens` for a body key. */
+    path: string;
+    /** What is wrong with it, e.g. `must be a string`. */
+    message: string;
+  }>;
   constructor(
     message: string,
     issues: ReadonlyArray<{ path: string; message: string }> = [],
@@ -31,8 +58,13 @@ export class ValidationError extends LLMError {
 /**
  * An error answer from the API: a non-2xx status (subclasses name the status family), or a 2xx
  * answer that reports a failed run (then `status` is that 2xx status).
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof APIError) console.error(res.error.status, res.error.requestId);
  */
 export class APIError extends LLMError {
+  /** `"APIError"`, set as a string so that minifiers cannot change it. */
   override name = 'APIError';
   /** The HTTP status. */
   readonly status: number;
@@ -71,20 +103,50 @@ export class APIError extends LLMError {
   }
 }
 
-/** 401: the API key is missing, misspelt or no longer valid. */
+/**
+ * 401: the API key is missing, misspelt or no longer valid.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof AuthenticationError) console.error('Check AIXPLAIN_API_KEY.');
+ */
 export class AuthenticationError extends APIError {
+  /** `"AuthenticationError"`, set as a string so that minifiers cannot change it. */
   override name = 'AuthenticationError';
 }
-/** 403: the key may not run this model. */
+/**
+ * 403: the key may not run this model.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof PermissionDeniedError) console.error(`This key may not run ${llm.id}.`);
+ */
 export class PermissionDeniedError extends APIError {
+  /** `"PermissionDeniedError"`, set as a string so that minifiers cannot change it. */
   override name = 'PermissionDeniedError';
 }
-/** 404: no such model or run. */
+/**
+ * 404: no such model or run.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof NotFoundError) console.error(`No model ${llm.id}.`);
+ */
 export class NotFoundError extends APIError {
+  /** `"NotFoundError"`, set as a string so that minifiers cannot change it. */
   override name = 'NotFoundError';
 }
-/** 429: too many requests. */
+/**
+ * 429: too many requests.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof RateLimitError) {
+ *   await new Promise((resolve) => setTimeout(resolve, res.error.retryAfterMs ?? 1000));
+ * }
+ */
 export class RateLimitError extends APIError {
+  /** `"RateLimitError"`, set as a string so that minifiers cannot change it. */
   override name = 'RateLimitError';
   /** The server's hint (`retry-after-ms` or `Retry-After`), in milliseconds, when it gave one. */
   readonly retryAfterMs: number | undefined;
@@ -93,37 +155,105 @@ export class RateLimitError extends APIError {
     this.retryAfterMs = retryAfterMsOf(headers);
   }
 }
-/** 402 and 470-479: not enough credits. */
+/**
+ * 402 and 470-479: not enough credits.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof BillingError) console.error('Add credits to the team.');
+ */
 export class BillingError extends APIError {
+  /** `"BillingError"`, set as a string so that minifiers cannot change it. */
   override name = 'BillingError';
 }
-/** 460-469: the subscription is not active. */
+/**
+ * 460-469: the subscription is not active.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof SubscriptionError) console.error('Renew the subscription.');
+ */
 export class SubscriptionError extends APIError {
+  /** `"SubscriptionError"`, set as a string so that minifiers cannot change it. */
   override name = 'SubscriptionError';
 }
-/** 480-489: the model's supplier failed. */
+/**
+ * 480-489: the model's supplier failed.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof SupplierError) console.error('The supplier failed:', res.errorMessage);
+ */
 export class SupplierError extends APIError {
+  /** `"SupplierError"`, set as a string so that minifiers cannot change it. */
   override name = 'SupplierError';
 }
-/** 400, 490-499 and any other 4xx: the request was refused. */
+/**
+ * 400, 490-499 and any other 4xx: the request was refused.
+ *
+ * @example
+ * const res = await llm.run('Hello', { parameters: { max_tokens: 1e9 } });
+ * if (res.error instanceof BadRequestError) console.error(res.error.body);
+ */
 export class BadRequestError extends APIError {
+  /** `"BadRequestError"`, set as a string so that minifiers cannot change it. */
   override name = 'BadRequestError';
 }
-/** 5xx: the service failed. */
+/**
+ * 5xx: the service failed.
+ *
+ * @example
+ * const res = await llm.run('Hello'); // after maxRetries further attempts
+ * if (res.error instanceof InternalServerError) console.error('Try again later.');
+ */
 export class InternalServerError extends APIError {
+  /** `"InternalServerError"`, set as a string so that minifiers cannot change it. */
   override name = 'InternalServerError';
 }
 
-/** The request could not be made, or the connection was cut. */
+/**
+ * The request could not be made, or the connection was cut.
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.error instanceof ConnectionError) console.error(res.errorMessage, res.error.cause);
+ */
 export class ConnectionError extends LLMError {
+  /** `"ConnectionError"`, set as a string so that minifiers cannot change it. */
   override name = 'ConnectionError';
+  /** The system error code under it (`ECONNREFUSED`, `ENOTFOUND`, ...), when there is one. */
+  readonly code: string | undefined;
+  /** How many attempts were made before giving up. @default 1 */
+  attempts = 1;
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options);
+    this.code = options?.code;
+  }
 }
-/** A deadline (`timeoutMs`, or a stream's first-chunk or idle timeout) passed before an answer. */
+/**
+ * A deadline (`timeoutMs`, or a stream's first-chunk or idle timeout) passed before an answer.
+ *
+ * @example
+ * const res = await llm.run('Hello', { timeoutMs: 10_000 });
+ * if (res.error instanceof TimeoutError) console.error('No answer within 10 s.');
+ */
 export class TimeoutError extends LLMError {
+  /** `"TimeoutError"`, set as a string so that minifiers cannot change it. */
   override name = 'TimeoutError';
 }
-/** `syncPoll`'s deadline passed; `url` resumes the run. */
+/**
+ * `syncPoll`'s deadline passed; `url` resumes the run.
+ *
+ * @example
+ * try {
+ *   await strict.syncPoll(url, { timeoutMs: 60_000 }); // an LLM built with throwOnError: true
+ * } catch (error) {
+ *   if (error instanceof PollTimeoutError) console.log('resume later with', error.url);
+ *   else throw error;
+ * }
+ */
 export class PollTimeoutError extends TimeoutError {
+  /** `"PollTimeoutError"`, set as a string so that minifiers cannot change it. */
   override name = 'PollTimeoutError';
   /** The poll URL, to resume polling later. */
   readonly url: string;
@@ -132,12 +262,30 @@ export class PollTimeoutError extends TimeoutError {
     this.url = url;
   }
 }
-/** The caller's `AbortSignal` aborted. */
+/**
+ * The caller's `AbortSignal` aborted.
+ *
+ * @example
+ * try {
+ *   await llm.run('Hello', { signal: AbortSignal.timeout(5_000) });
+ * } catch (error) {
+ *   if (!(error instanceof AbortError)) throw error; // always thrown, whatever throwOnError says
+ * }
+ */
 export class AbortError extends LLMError {
+  /** `"AbortError"`, set as a string so that minifiers cannot change it. */
   override name = 'AbortError';
 }
-/** A stream carried an `error` event, or ended before `[DONE]`. */
+/**
+ * A stream carried an `error` event, or ended before `[DONE]`.
+ *
+ * @example
+ * for await (const chunk of await llm.stream('Tell me a story.')) {
+ *   if (chunk.error instanceof StreamError) console.error(chunk.errorMessage);
+ * }
+ */
 export class StreamError extends LLMError {
+  /** `"StreamError"`, set as a string so that minifiers cannot change it. */
   override name = 'StreamError';
 }
 

@@ -8,6 +8,8 @@
  * const client = createClient({ baseUrl: 'https://models.aixplain.com', auth: () => key });
  * const { data } = await executeModel({ client, path: { modelId }, body: { data: 'Hi' } });
  * zRunResult.parse(data);
+ *
+ * @module aixplain-llm/generated
  */
 export {
   type Auth,

@@ -2,6 +2,8 @@
  * aixplain-llm: run hosted large language models over the aiXplain model API.
  *
  * The public surface. Anything not exported here (or from `aixplain-llm/generated`) may change.
+ *
+ * @module aixplain-llm
  */
 export {
   AbortError,
@@ -27,6 +29,9 @@ export {
   DEFAULTS,
   type HistoryMessage,
   type LLMOptions,
+  type Logger,
+  type LogLevel,
+  type PollOptions,
   type PollProgress,
   type RunOptions,
   type SyncPollOptions,

@@ -4,16 +4,20 @@
  */
 import {
   AbortError,
+  APIError,
+  ConnectionError,
   type LLMError,
   retryAfterMsOf,
   TimeoutError,
   ValidationError,
 } from './errors.js';
+import type { Log, LogLevel } from './internal/log.js';
 import { abortErrorOf, Scope } from './internal/scope.js';
 import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
   type LLMOptions,
+  type PollOptions,
   type ResolvedLLMOptions,
   type ResolvedRunOptions,
   type RunOptions,
@@ -44,24 +48,39 @@ export type RunInput = string | Record<string, unknown>;
 export class LLM {
   /** The model id. */
   readonly id: string;
+  /** A display name (the `name` option, else the id). */
   readonly name: string;
+  /** A description of the model (the `description` option). */
   readonly description: string;
+  /** Who supplies the model, as the platform describes it. */
   readonly supplier: string | number | Record<string, unknown>;
+  /** The model's version. */
   readonly version: string;
+  /** The model's function: always `"text-generation"`, the only one this class runs. */
   readonly function: 'text-generation';
+  /** Whether the team is subscribed to the model. */
   readonly isSubscribed: boolean;
+  /** The model's pricing, as the platform describes it, when given. */
   readonly cost: Record<string, unknown> | undefined;
   /** The default temperature of every run. */
   readonly temperature: number;
+  /** The platform's function type of the model. */
   readonly functionType: string;
+  /** Further metadata of the model (a copy of the `additionalInfo` option). */
   readonly additionalInfo: Record<string, unknown>;
   /** The service's origin and path prefix. */
   readonly baseUrl: string;
+  /** Further attempts after a retryable failure (a retry never runs a model twice). */
   readonly maxRetries: number;
+  /** Whether failures are thrown rather than returned as a FAILED `ModelResponse`. */
   readonly throwOnError: boolean;
+  /** Origins besides `baseUrl`'s to which the API key may be sent, normalised. */
   readonly trustedOrigins: readonly string[];
-  // A private field: never shown by JSON.stringify, util.inspect or String().
+  /** How much the LLM logs (`off`, `error`, `warn`, `info` or `debug`). */
+  readonly logLevel: LogLevel;
+  // Private fields: never shown by JSON.stringify, util.inspect or String().
   readonly #transport: Transport;
+  readonly #log: Log;
 
   /**
    * Validates `options` (throws `ValidationError`) and reads the environment for what is missing.
@@ -86,6 +105,8 @@ export class LLM {
     this.maxRetries = o.maxRetries;
     this.throwOnError = o.throwOnError;
     this.trustedOrigins = Object.freeze([...o.trustedOrigins]);
+    this.logLevel = o.logLevel;
+    this.#log = o.log;
     this.#transport = createTransport(o);
   }
 
@@ -165,11 +186,11 @@ export class LLM {
    * const state = await llm.poll(started.url!);
    * if (state.completed) console.log(state.data);
    */
-  async poll(url: string, options?: { signal?: AbortSignal }): Promise<ModelResponse> {
-    const { signal } = resolvePollOptions(options);
+  async poll(url: string, options?: PollOptions): Promise<ModelResponse> {
+    const { signal, maxRetries } = resolvePollOptions(options);
     this.#transport.assertTrusted(url);
     try {
-      const answer = await this.#get(url, signal, undefined);
+      const answer = await this.#get(url, signal, undefined, undefined, maxRetries);
       return this.#settle(fromAnswer(answer, 'poll', url));
     } catch (error) {
       return this.#settle(this.#failure(error, url));
@@ -208,16 +229,17 @@ export class LLM {
   async #pollLoop(
     url: string,
     o: Pick<ResolvedRunOptions, 'timeoutMs' | 'waitTimeMs' | 'name' | 'headers'> &
-      Partial<Pick<ResolvedRunOptions, 'signal' | 'onPoll'>> & { start: number },
+      Partial<Pick<ResolvedRunOptions, 'signal' | 'onPoll' | 'maxRetries'>> & { start: number },
   ): Promise<ModelResponse> {
     const deadline = o.start + o.timeoutMs;
     const response = await pollUntilDone(
       async (signal) => {
-        const answer = await this.#get(url, signal, deadline, o.headers);
-        return {
-          response: fromAnswer(answer, 'poll', url),
-          retryAfterMs: retryAfterMsOf(answer.headers),
-        };
+        const answer = await this.#get(url, signal, deadline, o.headers, o.maxRetries);
+        const retryAfterMs = retryAfterMsOf(answer.headers);
+        if (retryAfterMs !== undefined) {
+          this.#log.info(`the service asks to poll again in ${retryAfterMs} ms`);
+        }
+        return { response: fromAnswer(answer, 'poll', url), retryAfterMs };
       },
       {
         url,
@@ -237,9 +259,14 @@ export class LLM {
     signal: AbortSignal | undefined,
     deadline: number | undefined,
     headers?: Record<string, string>,
+    maxRetries?: number,
   ): Promise<Answer> {
-    return this.#retry('GET', signal, deadline, () =>
-      this.#transport.poll(url, { signal, headers }),
+    return this.#retry(
+      'GET',
+      signal,
+      deadline,
+      (n) => this.#transport.poll(url, { signal, headers, attempt: n + 1 }),
+      maxRetries,
     );
   }
 
@@ -247,7 +274,7 @@ export class LLM {
   async #execute(
     version: 'v1' | 'v2',
     body: ReturnType<typeof toRequestBody>,
-    run: Pick<ResolvedRunOptions, 'timeoutMs' | 'signal' | 'headers' | 'name'>,
+    run: Pick<ResolvedRunOptions, 'timeoutMs' | 'signal' | 'headers' | 'name' | 'maxRetries'>,
     start: number,
   ): Promise<Answer> {
     if (run.signal?.aborted) throw abortErrorOf(run.signal);
@@ -261,11 +288,17 @@ export class LLM {
       () => new TimeoutError(`${run.name}: no answer within ${run.timeoutMs} ms.`),
     );
     try {
-      return await this.#retry('POST', scope.signal, deadline, () =>
-        this.#transport.execute(version, this.id, body, {
-          signal: scope.signal,
-          headers: run.headers,
-        }),
+      return await this.#retry(
+        'POST',
+        scope.signal,
+        deadline,
+        (n) =>
+          this.#transport.execute(version, this.id, body, {
+            signal: scope.signal,
+            headers: run.headers,
+            attempt: n + 1,
+          }),
+        run.maxRetries,
       );
     } catch (error) {
       // The deadline or the caller's abort wins over what the request made of it.
@@ -284,15 +317,27 @@ export class LLM {
     method: HttpMethod,
     signal: AbortSignal | undefined,
     deadline: number | undefined,
-    attempt: () => Promise<T>,
+    attempt: (attemptNumber: number) => Promise<T>,
+    maxRetries = this.maxRetries,
   ): Promise<T> {
-    return attempt().catch((error: unknown) => {
-      if (this.maxRetries === 0 || !isRetryable(error, method)) throw error;
-      return withRetries((n) => (n === 0 ? Promise.reject(error) : attempt()), {
-        maxRetries: this.maxRetries,
+    return attempt(0).catch((error: unknown) => {
+      if (maxRetries === 0 || !isRetryable(error, method)) throw error;
+      return withRetries((n) => (n === 0 ? Promise.reject(error) : attempt(n)), {
+        maxRetries,
         method,
         signal,
         deadline,
+        onRetry: ({ error, delayMs, attempt: next, attempts }) => {
+          const cause =
+            error instanceof APIError
+              ? String(error.status)
+              : error instanceof ConnectionError
+                ? (error.code ?? 'a connection error')
+                : 'an error';
+          this.#log.info(
+            `retrying ${method} after ${cause} in ${Math.round(delayMs)} ms, attempt ${next} of ${attempts}`,
+          );
+        },
       });
     });
   }
@@ -302,8 +347,13 @@ export class LLM {
     const deadline = systemClock.now() + run.timeoutMs;
     return openStream(
       (signal) =>
-        this.#retry('POST', signal, deadline, () =>
-          this.#transport.stream(this.id, body, { signal, headers: run.headers }),
+        this.#retry(
+          'POST',
+          signal,
+          deadline,
+          (n) =>
+            this.#transport.stream(this.id, body, { signal, headers: run.headers, attempt: n + 1 }),
+          run.maxRetries,
         ),
       {
         timeoutMs: run.timeoutMs,

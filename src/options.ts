@@ -8,7 +8,7 @@
  * `npm run generate` writes it, so a spec change moves the checks with it.
  */
 import { ExecuteRequestSchema } from '../generated/schemas.gen.js';
-import type { HistoryMessage } from '../generated/types.gen.js';
+import type { HistoryMessage as WireHistoryMessage } from '../generated/types.gen.js';
 import { ValidationError } from './errors.js';
 import {
   abortSignal,
@@ -28,11 +28,25 @@ import {
   stringArray,
   unknown,
 } from './internal/check.js';
-import { readEnv } from './internal/env.js';
+import { envDeniedNote, readEnv } from './internal/env.js';
+import { createLog, LOG_LEVELS, type Log, type Logger, type LogLevel } from './internal/log.js';
 import { problemOf, propertyOf, type Schema, withoutNull } from './internal/schema.js';
 import type { ModelResponse } from './response.js';
 
-export type { HistoryMessage };
+export type { Logger, LogLevel };
+
+/**
+ * A message of the conversation so far, as the spec's `HistoryMessage` describes it: a `role`
+ * among the spec's `ChatRole`s and its `content`.
+ *
+ * @example
+ * const history: HistoryMessage[] = [
+ *   { role: 'user', content: 'My name is Ada.' },
+ *   { role: 'assistant', content: 'Hello, Ada!' },
+ * ];
+ * await llm.run('What is my name?', { history });
+ */
+export type HistoryMessage = WireHistoryMessage;
 
 /**
  * The wire key of each run option that is sent, checked at compile time against the properties
@@ -49,7 +63,19 @@ export const WIRE_KEYS = {
   options: 'options',
 } as const satisfies Record<string, keyof typeof ExecuteRequestSchema.properties>;
 
-/** The options of `new LLM(options)`. */
+/**
+ * The options of `new LLM(options)`.
+ *
+ * @example
+ * const options: LLMOptions = {
+ *   id: '669a63646eb56306647e1091',
+ *   apiKey: process.env.AIXPLAIN_API_KEY,
+ *   temperature: 0.2,
+ *   maxRetries: 4,
+ *   throwOnError: true,
+ * };
+ * const llm = new LLM(options);
+ */
 export interface LLMOptions {
   /** The id of the model to run. Required, non-empty. */
   id: string;
@@ -87,9 +113,28 @@ export interface LLMOptions {
   throwOnError?: boolean;
   /** Origins besides `baseUrl`'s to which the API key may be sent (poll URLs, redirects). @default [] */
   trustedOrigins?: string[];
+  /**
+   * How much to log: `off`, `error`, `warn`, `info` (a line per request and per retry) or
+   * `debug` (headers and bodies too; the key is never logged). @default env AIXPLAIN_LOG, then "warn"
+   */
+  logLevel?: LogLevel;
+  /** Where log lines go: `console`, a pino logger, anything with error/warn/info/debug. @default console */
+  logger?: Logger;
 }
 
-/** The options of one run. */
+/**
+ * The options of one run (`run`, `stream`, `runAsync`).
+ *
+ * @example
+ * const options: RunOptions = {
+ *   context: 'You are terse.',
+ *   maxTokens: 256,
+ *   timeoutMs: 60_000,
+ *   signal: AbortSignal.timeout(90_000),
+ *   onPoll: ({ polls, elapsedMs }) => console.error(`polled ${polls} times in ${elapsedMs} ms`),
+ * };
+ * const res = await llm.run('Summarise the plot of Hamlet.', options);
+ */
 export interface RunOptions {
   /** The system prompt (wire `context`). @default null */
   context?: string | null;
@@ -125,9 +170,18 @@ export interface RunOptions {
   headers?: Record<string, string>;
   /** Called after every poll answer of a run that went asynchronous (progress). */
   onPoll?: (progress: PollProgress) => void;
+  /** Further attempts after a retryable failure, for this call. @default the LLM's maxRetries (2) */
+  maxRetries?: number;
 }
 
-/** What `onPoll` hears after every poll answer. */
+/**
+ * What `onPoll` hears after every poll answer.
+ *
+ * @example
+ * await llm.syncPoll(url, {
+ *   onPoll: ({ polls, elapsedMs, response }) => console.error(polls, elapsedMs, response.status),
+ * });
+ */
 export interface PollProgress {
   /** Polls made so far. */
   polls: number;
@@ -137,7 +191,14 @@ export interface PollProgress {
   response: ModelResponse;
 }
 
-/** The options of `syncPoll`. */
+/**
+ * The options of `syncPoll`.
+ *
+ * @example
+ * const started = await llm.runAsync('Summarise the plot of Hamlet.');
+ * const options: SyncPollOptions = { timeoutMs: 120_000, waitTimeMs: 1_000 };
+ * const done = await llm.syncPoll(started.url!, options);
+ */
 export interface SyncPollOptions {
   /** Deadline of the polling, in milliseconds. @default 300_000 */
   timeoutMs?: number;
@@ -149,25 +210,58 @@ export interface SyncPollOptions {
   signal?: AbortSignal;
   /** Called after every poll answer (progress). */
   onPoll?: (progress: PollProgress) => void;
+  /** Further attempts of each poll after a retryable failure. @default the LLM's maxRetries (2) */
+  maxRetries?: number;
 }
 
-/** The defaults of every option that has one, in one place. */
+/**
+ * The options of `poll`.
+ *
+ * @example
+ * const state = await llm.poll(url, { signal: AbortSignal.timeout(10_000), maxRetries: 0 });
+ */
+export interface PollOptions {
+  /** Aborts the poll. */
+  signal?: AbortSignal;
+  /** Further attempts after a retryable failure. @default the LLM's maxRetries (2) */
+  maxRetries?: number;
+}
+
+/**
+ * The defaults of every option that has one, in one place.
+ *
+ * @example
+ * console.log(DEFAULTS.timeoutMs); // 300000
+ */
 export const DEFAULTS = {
+  /** The service of `baseUrl` when neither the option nor AIXPLAIN_BASE_URL is set. */
   baseUrl: 'https://models.aixplain.com',
+  /** The `supplier` of an LLM. */
   supplier: 'aiXplain',
+  /** The `version` of an LLM. */
   version: '1.0',
+  /** The `function` of an LLM, the only one accepted. */
   function: 'text-generation',
+  /** The `functionType` of an LLM. */
   functionType: 'ai',
+  /** The `temperature` of an LLM, and so of its runs. */
   temperature: 0.001,
+  /** Further attempts after a retryable failure. */
   maxRetries: 2,
+  /** The most tokens a run generates (wire `max_tokens`). */
   maxTokens: 128,
+  /** Nucleus sampling (wire `top_p`). */
   topP: 1.0,
+  /** The label of a run in error messages. */
   name: 'model_process',
+  /** The deadline of a run or of `syncPoll`, in milliseconds (5 minutes). */
   timeoutMs: 300_000,
+  /** The first pause between polls, in milliseconds. */
   waitTimeMs: 500,
 } as const;
 
 const timeMs = number({ min: 0 });
+const maxRetries = number({ min: 0, integer: true });
 
 /** A check by a schema of the spec. */
 const bySchema =
@@ -202,9 +296,19 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
   additionalInfo: record,
   fetch: func,
   headers: headerRecord,
-  maxRetries: number({ min: 0, integer: true }),
+  maxRetries,
   throwOnError: boolean,
   trustedOrigins: stringArray,
+  logLevel: (v) =>
+    LOG_LEVELS.includes(v as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`,
+  logger: (v) =>
+    v !== null &&
+    typeof v === 'object' &&
+    ['error', 'warn', 'info', 'debug'].every(
+      (m) => typeof (v as Record<string, unknown>)[m] === 'function',
+    )
+      ? undefined
+      : 'must have error, warn, info and debug methods (console or a pino logger)',
 };
 
 const RUN_SHAPE: Record<keyof RunOptions, Check> = {
@@ -225,6 +329,7 @@ const RUN_SHAPE: Record<keyof RunOptions, Check> = {
   signal: abortSignal,
   headers: headerRecord,
   onPoll: func,
+  maxRetries,
 };
 
 const SYNC_POLL_SHAPE: Record<keyof SyncPollOptions, Check> = {
@@ -233,6 +338,7 @@ const SYNC_POLL_SHAPE: Record<keyof SyncPollOptions, Check> = {
   name: string,
   signal: abortSignal,
   onPoll: func,
+  maxRetries,
 };
 
 const BODY_PROPERTIES: ReadonlyArray<[string, Schema]> = Object.entries(
@@ -296,6 +402,9 @@ export interface ResolvedLLMOptions {
   maxRetries: number;
   throwOnError: boolean;
   trustedOrigins: string[];
+  logLevel: LogLevel;
+  /** The log, at `logLevel`, writing to the `logger`, with the key scrubbed from every line. */
+  log: Log;
 }
 
 function normalizeBaseUrl(value: string): string {
@@ -338,7 +447,7 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
   const apiKey = o.apiKey ?? readEnv('AIXPLAIN_API_KEY') ?? readEnv('TEAM_API_KEY');
   if (apiKey === undefined) {
     throw new ValidationError(
-      'Invalid LLM options: no API key. Pass `apiKey` or set AIXPLAIN_API_KEY (or TEAM_API_KEY).',
+      `Invalid LLM options: no API key. Pass \`apiKey\` or set AIXPLAIN_API_KEY (or TEAM_API_KEY).${envDeniedNote('AIXPLAIN_API_KEY')}`,
       [{ path: 'apiKey', message: 'is missing' }],
     );
   }
@@ -355,6 +464,16 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
   const baseUrl = normalizeBaseUrl(o.baseUrl ?? readEnv('AIXPLAIN_BASE_URL') ?? DEFAULTS.baseUrl);
   const trustedOrigins = (o.trustedOrigins ?? []).map(normalizeOrigin);
   for (const origin of [baseUrl, ...trustedOrigins]) warnIfCleartext(origin);
+  const envLevel = readEnv('AIXPLAIN_LOG');
+  if (envLevel !== undefined && !LOG_LEVELS.includes(envLevel as LogLevel)) {
+    fail('LLM options', [
+      {
+        path: 'AIXPLAIN_LOG',
+        message: `must be one of ${LOG_LEVELS.join(', ')}, got "${envLevel}"`,
+      },
+    ]);
+  }
+  const logLevel = o.logLevel ?? (envLevel as LogLevel | undefined) ?? 'warn';
   return {
     id: o.id,
     name: o.name ?? o.id,
@@ -374,6 +493,8 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
     maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
     throwOnError: o.throwOnError ?? false,
     trustedOrigins,
+    logLevel,
+    log: createLog(logLevel, o.logger ?? console, apiKey),
   };
 }
 
@@ -424,6 +545,8 @@ export interface ResolvedRunOptions {
   signal: AbortSignal | undefined;
   headers: Record<string, string>;
   onPoll: ((progress: PollProgress) => void) | undefined;
+  /** `undefined`: the LLM's. */
+  maxRetries: number | undefined;
 }
 
 /** Validates the input of a run: a string, or an object. */
@@ -456,21 +579,20 @@ export function resolveRunOptions(
     signal: o.signal,
     headers: o.headers ?? {},
     onPoll: o.onPoll,
+    maxRetries: o.maxRetries,
   };
 }
 
-/** Validates `poll`'s options: only a signal. */
-export function resolvePollOptions(options: { signal?: AbortSignal } | undefined): {
-  signal?: AbortSignal;
-} {
-  return validate(options ?? {}, { signal: abortSignal }, 'poll options');
+/** Validates `poll`'s options: a signal and the retries. */
+export function resolvePollOptions(options: PollOptions | undefined): PollOptions {
+  return validate(options ?? {}, { signal: abortSignal, maxRetries }, 'poll options');
 }
 
 /** Validates `syncPoll`'s options and fills in DEFAULTS. */
 export function resolveSyncPollOptions(
   options: SyncPollOptions | undefined,
-): Required<Omit<SyncPollOptions, 'signal' | 'onPoll'>> &
-  Pick<SyncPollOptions, 'signal' | 'onPoll'> {
+): Required<Omit<SyncPollOptions, 'signal' | 'onPoll' | 'maxRetries'>> &
+  Pick<SyncPollOptions, 'signal' | 'onPoll' | 'maxRetries'> {
   const o = validate<SyncPollOptions>(options ?? {}, SYNC_POLL_SHAPE, 'syncPoll options');
   return {
     timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
@@ -478,5 +600,6 @@ export function resolveSyncPollOptions(
     name: o.name ?? DEFAULTS.name,
     signal: o.signal,
     onPoll: o.onPoll,
+    maxRetries: o.maxRetries,
   };
 }

@@ -125,6 +125,13 @@ export function fromAnswer(
   kind: 'execute' | 'poll',
   pollUrl?: string,
 ): ModelResponse {
+  const response = mapAnswer(answer, kind, pollUrl);
+  response.httpStatus = answer.status;
+  response.headers = answer.headers;
+  return response;
+}
+
+function mapAnswer(answer: Answer, kind: 'execute' | 'poll', pollUrl?: string): ModelResponse {
   const headerRequestId = answer.headers.get('x-request-id') ?? undefined;
   if (!answer.json || !isRecord(answer.body)) {
     // A poll answer that is not a JSON object (an HTML page of a gateway, an empty body) says
@@ -236,6 +243,8 @@ export function fromError(error: LLMError, url?: string): ModelResponse {
     error,
     requestId: error instanceof APIError ? error.requestId : undefined,
     url,
+    httpStatus: error instanceof APIError ? error.status : undefined,
+    headers: error instanceof APIError ? error.headers : undefined,
   });
 }
 

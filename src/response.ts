@@ -7,10 +7,21 @@ import { RunStatus, type Usage as WireUsage } from '../generated/types.gen.js';
 import type { LLMError } from './errors.js';
 
 /**
- * The three states of a run, as the spec's `RunStatus` names them: `IN_PROGRESS`, `SUCCESS`,
- * `FAILED`.
+ * The three states of a run, the spec's `RunStatus` (the values come from generated/; the
+ * members are typed against it, so a status renamed in the spec fails to compile).
+ *
+ * @example
+ * const res = await llm.run('Hello');
+ * if (res.status === ResponseStatus.SUCCESS) console.log(res.data);
  */
-export const ResponseStatus = RunStatus;
+export const ResponseStatus: {
+  /** Not finished: a run that went asynchronous, or a stream chunk. */
+  readonly IN_PROGRESS: typeof RunStatus.IN_PROGRESS;
+  /** Finished with an answer. */
+  readonly SUCCESS: typeof RunStatus.SUCCESS;
+  /** Finished without one: `errorMessage` and `error` say why. */
+  readonly FAILED: typeof RunStatus.FAILED;
+} = RunStatus;
 /** `"IN_PROGRESS" | "SUCCESS" | "FAILED"`. */
 export type ResponseStatus = RunStatus;
 
@@ -25,8 +36,14 @@ export function isResponseStatus(value: unknown): value is ResponseStatus {
  */
 export type Usage = WireUsage;
 
-/** The fields of a `ModelResponse`; every one but `status` may be left out and takes its default. */
-export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON'>> & {
+/**
+ * The fields of a `ModelResponse`; every one but `status` may be left out and takes its default.
+ *
+ * @example
+ * const canned = new ModelResponse({ status: 'SUCCESS', completed: true, data: 'Hello!' });
+ */
+export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON' | 'text'>> & {
+  /** The state of the run; the one required field. */
   status: ResponseStatus;
 };
 
@@ -67,6 +84,14 @@ export class ModelResponse {
   additionalFields: Record<string, unknown>;
   /** The typed error, set when `status` is FAILED. */
   error: LLMError | undefined;
+  /**
+   * The HTTP status of the answer this response was read from (for a run that was polled, the
+   * last poll's; for an HTTP error, the error's). `undefined` when no answer came (a cut
+   * connection, a deadline) and for stream chunks.
+   */
+  httpStatus: number | undefined;
+  /** The headers of that answer, read without a second look at the body. */
+  headers: Headers | undefined;
 
   constructor(init: ModelResponseInit) {
     this.status = init.status;
@@ -84,11 +109,24 @@ export class ModelResponse {
     this.asset = init.asset;
     this.additionalFields = init.additionalFields ?? {};
     this.error = init.error;
+    this.httpStatus = init.httpStatus;
+    this.headers = init.headers;
   }
 
-  /** The fields as plain JSON; `error` becomes `{ name, message }`. */
+  /**
+   * The output as text: `data` when it is a string, else `""`. For a text-generation model this
+   * is the answer, typed as a string (`data` stays `unknown` for other answers).
+   *
+   * @example
+   * const answer: string = (await llm.run('Hello')).text;
+   */
+  get text(): string {
+    return typeof this.data === 'string' ? this.data : '';
+  }
+
+  /** The fields as plain JSON; `error` becomes `{ name, message }`, `headers` are left out. */
   toJSON(): Record<string, unknown> {
-    const { error, ...rest } = this;
+    const { error, headers: _headers, ...rest } = this;
     return error === undefined
       ? rest
       : { ...rest, error: { name: error.name, message: error.message } };

@@ -26,6 +26,8 @@ export interface RetryOptions {
   clock?: Clock;
   /** The jitter source, a number in [0, 1). @default Math.random */
   random?: () => number;
+  /** Called before each wait for a retry (the log's "retrying after 503 in 500 ms" line). */
+  onRetry?: (retry: { error: unknown; delayMs: number; attempt: number; attempts: number }) => void;
 }
 
 /** Node (and undici) error codes that mean the connection was never made: nothing was sent. */
@@ -104,12 +106,26 @@ export async function withRetries<T>(
     try {
       return await attempt(attemptNumber);
     } catch (error) {
-      if (attemptNumber >= options.maxRetries || !isRetryable(error, options.method)) throw error;
+      const stop = () => {
+        // The message says how many attempts were made when there was more than one.
+        if (error instanceof ConnectionError && attemptNumber > 0) {
+          error.attempts = attemptNumber + 1;
+          error.message = error.message.replace(/\.?$/, `, after ${attemptNumber + 1} attempts.`);
+        }
+        return error;
+      };
+      if (attemptNumber >= options.maxRetries || !isRetryable(error, options.method)) throw stop();
       const hintMs =
         error instanceof APIError ? retryAfterMsOf(error.headers, clock.now()) : undefined;
-      if (hintMs !== undefined && hintMs > MAX_HINT_MS) throw error;
+      if (hintMs !== undefined && hintMs > MAX_HINT_MS) throw stop();
       const delayMs = retryDelayMs(attemptNumber, error, random, clock.now());
-      if (options.deadline !== undefined && clock.now() + delayMs > options.deadline) throw error;
+      if (options.deadline !== undefined && clock.now() + delayMs > options.deadline) throw stop();
+      options.onRetry?.({
+        error,
+        delayMs,
+        attempt: attemptNumber + 2,
+        attempts: options.maxRetries + 1,
+      });
       await clock.sleep(delayMs, options.signal);
     }
   }

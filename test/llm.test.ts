@@ -13,46 +13,7 @@ import {
   ValidationError,
   VERSION,
 } from '../src/index.js';
-
-const KEY = 'sk-secret-key-123';
-const BASE = 'https://models.example.test';
-
-interface Sent {
-  redirect: RequestRedirect;
-  method: string;
-  url: string;
-  headers: Headers;
-  body: unknown;
-}
-
-type Reply = Response | ((req: Request) => Response | Promise<Response>);
-
-/** A fetch that records every request and answers from `replies` in order (the last one repeats). */
-function fakeFetch(...replies: Reply[]) {
-  const sent: Sent[] = [];
-  const fn = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
-    const input = new Request(url, init);
-    const text = input.method === 'GET' ? '' : await input.clone().text();
-    sent.push({
-      redirect: input.redirect,
-      method: input.method,
-      url: input.url,
-      headers: input.headers,
-      body: text === '' ? undefined : JSON.parse(text),
-    });
-    const reply = replies[Math.min(sent.length - 1, replies.length - 1)];
-    if (reply === undefined) throw new Error('no reply');
-    return typeof reply === 'function' ? reply(input) : reply.clone();
-  });
-  return { fetch: fn as unknown as typeof fetch, sent };
-}
-
-function json(body: unknown, status = 200, headers: Record<string, string> = {}) {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-}
+import { BASE, DEFAULT_BODY, fakeFetch, json, KEY } from './helpers/fake-fetch.js';
 
 function llm(fetch: typeof globalThis.fetch, options: Partial<LLMOptions> = {}) {
   return new LLM({ id: 'model-1', apiKey: KEY, baseUrl: BASE, fetch, ...options });
@@ -66,7 +27,7 @@ afterEach(() => {
 });
 
 describe('new LLM', () => {
-  test('fills in the defaults of api.md', () => {
+  test('fills in the defaults', () => {
     const model = new LLM({ id: 'm', apiKey: KEY });
     expect(model.toJSON()).toEqual({
       id: 'm',
@@ -84,6 +45,7 @@ describe('new LLM', () => {
       maxRetries: 2,
       throwOnError: false,
       trustedOrigins: [],
+      logLevel: 'warn',
     });
   });
 
@@ -153,15 +115,7 @@ describe('run', () => {
     expect(req?.headers.get('x-api-key')).toBe(KEY);
     expect(req?.headers.get('content-type')).toBe('application/json');
     expect(req?.headers.get('user-agent')).toBe(`aixplain-llm/${VERSION}`);
-    expect(req?.body).toStrictEqual({
-      data: 'Hello',
-      context: null,
-      prompt: null,
-      history: null,
-      temperature: 0.001,
-      max_tokens: 128,
-      top_p: 1,
-    });
+    expect(req?.body).toStrictEqual(DEFAULT_BODY);
     expect(res).toMatchObject({
       status: 'SUCCESS',
       data: 'Hi there',

@@ -10,7 +10,9 @@
  * - reasoning parts of earlier assistant turns are dropped with an `unsupported` warning: they
  *   are the model's scratch work, which most providers do not send back either.
  */
+
 import type { LanguageModelV3Prompt, SharedV3Warning } from '@ai-sdk/provider';
+import { ChatRole } from '../../generated/types.gen.js';
 import type { HistoryMessage } from '../options.js';
 import { AixplainInvalidPromptError, AixplainUnsupportedFunctionalityError } from './errors.js';
 
@@ -80,7 +82,7 @@ export function convertPrompt(prompt: LanguageModelV3Prompt): ConvertedPrompt {
   }
   const last = turns.pop();
   if (last === undefined) throw new AixplainInvalidPromptError(prompt, 'no user message.');
-  if (last.role !== 'user') {
+  if (last.role !== ChatRole.USER) {
     throw new AixplainUnsupportedFunctionalityError(
       'assistant messages after the last user message',
       'The aiXplain API answers a user message: the prompt must end with one.',

@@ -8,6 +8,7 @@
  * allows. The facade's own retries are off (`maxRetries: 0`, set by the provider) so that one
  * failure is retried once, by `ai`, as `maxRetries` of `generateText` says.
  */
+
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
@@ -19,6 +20,7 @@ import type { LLM } from '../llm.js';
 import { resolveRunOptions, validateInput } from '../options.js';
 import { toRequestBody } from '../payload.js';
 import type { ModelResponse } from '../response.js';
+import { ResponseStatus } from '../response.js';
 import { convertUsage } from './convert-usage.js';
 import { type FailedRequest, toAPICallError } from './errors.js';
 import { mapFinishReason } from './map-finish-reason.js';
@@ -44,7 +46,7 @@ export class AixplainLanguageModel implements LanguageModelV3 {
     const prepared = prepareCall(call);
     const body = this.#body(prepared, false);
     const response = await this.#llm.run(prepared.data, prepared.options);
-    if (response.status !== 'SUCCESS') {
+    if (response.status !== ResponseStatus.SUCCESS) {
       throw toAPICallError(response.error, response.errorMessage, this.#failed(body, response));
     }
     const text = typeof response.data === 'string' ? response.data : JSON.stringify(response.data);
@@ -70,7 +72,7 @@ export class AixplainLanguageModel implements LanguageModelV3 {
     // that is thrown here, as a provider's fetch would, so `ai` can retry a 429 or a 503.
     const first = await reader.read();
     const request = this.#failed(body, undefined);
-    if (!first.done && first.value.status === 'FAILED') {
+    if (!first.done && first.value.status === ResponseStatus.FAILED) {
       const { error } = first.value;
       if (error instanceof APIError || error instanceof ConnectionError) {
         throw toAPICallError(error, first.value.errorMessage, request);

@@ -42,7 +42,10 @@ export function prepareCall(call: LanguageModelV3CallOptions): PreparedCall {
   if (call.tools !== undefined && call.tools.length > 0) {
     warnings.push({ type: 'unsupported', feature: 'tools' });
   }
-  if (call.toolChoice !== undefined) warnings.push({ type: 'unsupported', feature: 'toolChoice' });
+  // ai@7 passes `toolChoice: { type: 'auto' }` on every call, tools or not. `auto` and `none`
+  // ask for what a model without tools does anyway; only forcing a tool call is a setting lost.
+  const forced = call.toolChoice?.type === 'required' || call.toolChoice?.type === 'tool';
+  if (forced) warnings.push({ type: 'unsupported', feature: 'toolChoice' });
 
   let responseFormat: unknown;
   if (call.responseFormat?.type === 'json') {

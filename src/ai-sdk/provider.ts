@@ -15,7 +15,17 @@ import { LLM } from '../llm.js';
 import { AixplainNoSuchModelError } from './errors.js';
 import { AixplainLanguageModel } from './language-model.js';
 
-/** The settings of `createAixplain()`; every one is optional. */
+/**
+ * The settings of `createAixplain()`; every one is optional.
+ *
+ * @example
+ * const settings: AixplainProviderSettings = {
+ *   baseUrl: process.env.AIXPLAIN_BASE_URL ?? 'http://127.0.0.1:4010', // the mock of `npm run mock`
+ *   apiKey: process.env.AIXPLAIN_API_KEY ?? 'mock-key',
+ *   headers: { 'X-Trace-Id': '42' },
+ * };
+ * const aixplain = createAixplain(settings);
+ */
 export interface AixplainProviderSettings {
   /** The team API key. @default env AIXPLAIN_API_KEY, then env TEAM_API_KEY, read when a model is made */
   apiKey?: string;

@@ -9,8 +9,10 @@
  * ahead), because cancelling that stream stops the HTTP request at once, even while a read is
  * pending; a generator's `return()` would wait for the pending token.
  */
+
 import type { LanguageModelV3StreamPart, SharedV3Warning } from '@ai-sdk/provider';
 import type { ModelResponse } from '../response.js';
+import { ResponseStatus } from '../response.js';
 import { convertUsage } from './convert-usage.js';
 import { type FailedRequest, toAPICallError } from './errors.js';
 
@@ -41,7 +43,7 @@ export function toStreamParts(
     controller: ReadableStreamDefaultController<LanguageModelV3StreamPart>,
     result: ReadableStreamReadResult<ModelResponse>,
   ): boolean => {
-    if (!result.done && result.value.status !== 'FAILED') {
+    if (!result.done && result.value.status !== ResponseStatus.FAILED) {
       if (typeof result.value.data !== 'string' || result.value.data === '') return false;
       if (!textStarted) controller.enqueue({ type: 'text-start', id: TEXT_ID });
       textStarted = true;

@@ -21,12 +21,24 @@ export const DEFAULT_MOCK_PORT = 4010;
 
 export interface RunArgs {
   command: 'run';
-  text: string;
+  /**
+   * The input: the words of TEXT joined by spaces, or `undefined` when it comes from stdin
+   * (TEXT is `-`, or absent: the command then reads stdin unless it is a terminal).
+   */
+  text: string | undefined;
+  /** TEXT was `-`: read stdin even when it is a terminal (until end of file, as `cat -` does). */
+  stdin: boolean;
   model: string | undefined;
   stream: boolean;
   context: string | undefined;
+  prompt: string | undefined;
   temperature: number | undefined;
   maxTokens: number | undefined;
+  topP: number | undefined;
+  /** `--timeout-ms`: the deadline of the whole run, in milliseconds (the facade's `timeoutMs`). */
+  timeoutMs: number | undefined;
+  /** `--header K=V`, repeatable; names lower-cased, so the last of a name wins. */
+  headers: Record<string, string>;
   json: boolean;
   mock: boolean;
 }
@@ -54,8 +66,12 @@ const RUN_OPTIONS = {
   model: { type: 'string', short: 'm' },
   stream: { type: 'boolean', short: 's' },
   context: { type: 'string', short: 'c' },
+  prompt: { type: 'string' },
   temperature: { type: 'string', short: 't' },
   'max-tokens': { type: 'string' },
+  'top-p': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  header: { type: 'string', short: 'H', multiple: true },
   json: { type: 'boolean' },
   mock: { type: 'boolean' },
 } as const;
@@ -97,19 +113,61 @@ function parseRun(args: string[]): RunArgs | { command: 'help' } {
   const { values, positionals } = parse(args, RUN_OPTIONS, true);
   if (values.help) return { command: 'help' };
   // Several words are one prompt, as `echo` joins them: `run Hello world` runs "Hello world".
-  const text = positionals.join(' ');
-  if (text.trim() === '') throw new UsageError('missing TEXT: aixplain-llm run [options] TEXT');
+  // No words, or `-` alone, means the input comes from stdin (read by the command).
+  const fromStdin = positionals.length === 1 && positionals[0] === '-';
+  const text = positionals.length === 0 || fromStdin ? undefined : positionals.join(' ');
+  if (text !== undefined && text.trim() === '') throw new UsageError(MISSING_TEXT);
   return {
     command: 'run',
     text,
+    stdin: fromStdin,
     model: nonEmpty(values.model, '--model'),
     stream: values.stream ?? false,
     context: values.context,
+    prompt: values.prompt,
     temperature: numberOf(values.temperature, '--temperature'),
-    maxTokens: integerOf(values['max-tokens'], '--max-tokens', 1),
+    // Only parsed here: the LLM checks the range against the spec, like every run option.
+    maxTokens: numberOf(values['max-tokens'], '--max-tokens'),
+    topP: numberOf(values['top-p'], '--top-p'),
+    timeoutMs: integerOf(values['timeout-ms'], '--timeout-ms', 1),
+    headers: headersOf(values.header ?? []),
     json: values.json ?? false,
     mock: values.mock ?? false,
   };
+}
+
+/** The message of a run without input. */
+export const MISSING_TEXT =
+  'missing TEXT: aixplain-llm run [options] TEXT (or - to read it from stdin)';
+
+// RFC 9110's token: the characters a header name may have.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * `--header K=V` pairs as a record. The key goes in the environment, not on a command line that
+ * shell history and `ps` show, so `x-api-key` is refused; so are names and values that `fetch`
+ * would reject (with a TypeError, after the mock had started).
+ */
+function headersOf(pairs: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const name = (at === -1 ? pair : pair.slice(0, at)).trim().toLowerCase();
+    const value = at === -1 ? undefined : pair.slice(at + 1).trim();
+    // Only a valid name is echoed: the rest may be a credential.
+    if (value === undefined) throw new UsageError("--header must be NAME=VALUE, with an '='");
+    if (!HEADER_NAME.test(name)) {
+      throw new UsageError("--header NAME may have only letters, digits and !#$%&'*+-.^_`|~");
+    }
+    if (/[\r\n\0]/.test(value)) {
+      throw new UsageError(`--header ${name} must be one line`);
+    }
+    if (name === 'x-api-key') {
+      throw new UsageError('--header x-api-key is refused: set AIXPLAIN_API_KEY instead');
+    }
+    headers[name] = value;
+  }
+  return headers;
 }
 
 function parsePoll(args: string[]): PollArgs | { command: 'help' } {

@@ -8,14 +8,14 @@
 import { AbortError } from '../errors.js';
 import { LLM } from '../llm.js';
 import { DEFAULTS } from '../options.js';
+import { type MockServer, startMock } from '../testing/mock.js';
 import { DEFAULT_MODEL_ID } from './args.js';
-import { type PrismServer, startPrismMock } from './prism.js';
 
 /** The key sent to the mock: Prism checks that `x-api-key` is present, not what it is. */
 export const MOCK_API_KEY = 'mock-api-key';
 
-/** Starts a mock of the API; `startPrismMock` unless a test supplies another. */
-export type StartMock = (options?: { port?: number }) => Promise<PrismServer>;
+/** Starts a mock of the API; `startMock` of `aixplain-llm/testing` unless a test supplies another. */
+export type StartMock = (options?: { port?: number }) => Promise<Pick<MockServer, 'url' | 'close'>>;
 
 /** The API key from the environment: AIXPLAIN_API_KEY, then TEAM_API_KEY; empty means unset. */
 export function apiKeyOf(env: Record<string, string | undefined>): string | undefined {
@@ -70,4 +70,4 @@ export async function withMock<T>(
   }
 }
 
-export { startPrismMock };
+export { startMock };

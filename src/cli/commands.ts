@@ -5,8 +5,10 @@
 import { ValidationError } from '../errors.js';
 import { linkAbort } from '../internal/scope.js';
 import type { ModelResponse } from '../response.js';
+import { ResponseStatus } from '../response.js';
 import type { ModelResponseStreamer } from '../stream.js';
-import { type PollArgs, type RunArgs, UsageError } from './args.js';
+import { SCENARIO_HEADER } from '../testing/scenario-server.js';
+import { MISSING_TEXT, type PollArgs, type RunArgs, UsageError } from './args.js';
 import {
   apiKeyOf,
   baseUrlOf,
@@ -16,6 +18,7 @@ import {
   type StartMock,
   withMock,
 } from './client.js';
+import { type InputStream, readInput } from './input.js';
 import { startProgress, type Terminal } from './output.js';
 
 /** What every command needs from main(). */
@@ -25,6 +28,8 @@ export interface Context {
   fetch: typeof fetch | undefined;
   signal: AbortSignal | undefined;
   startMock: StartMock;
+  /** Where `run -` (or `run` without TEXT, from a pipe) reads its input; none: TEXT is required. */
+  stdin: InputStream | undefined;
 }
 
 const NO_KEY = 'no API key: set AIXPLAIN_API_KEY (or TEAM_API_KEY)';
@@ -37,6 +42,8 @@ export async function runCommand(args: RunArgs, ctx: Context): Promise<number> {
   }
   ctx.terminal.addSecret(apiKey);
   const id = args.model ?? modelIdOf(ctx.env);
+  // Read before the mock starts, so an empty input never starts it.
+  const text = args.text ?? (await inputOf(args, ctx));
 
   const go = async (baseUrl: string, key: string): Promise<number> => {
     const progress = startProgress(ctx.terminal);
@@ -44,15 +51,19 @@ export async function runCommand(args: RunArgs, ctx: Context): Promise<number> {
     const options = {
       onPoll: progress.poll,
       context: args.context,
+      prompt: args.prompt,
       temperature: args.temperature,
       maxTokens: args.maxTokens,
+      topP: args.topP,
+      timeoutMs: args.timeoutMs,
+      headers: args.headers,
       signal: ctx.signal,
     };
     try {
       if (args.stream) {
-        return await printStream(await llm.stream(args.text, options), ctx.terminal, args.json);
+        return await printStream(await llm.stream(text, options), ctx.terminal, args.json);
       }
-      const response = await llm.run(args.text, options);
+      const response = await llm.run(text, options);
       progress.stop();
       return printResponse(response, ctx.terminal, args.json);
     } finally {
@@ -63,6 +74,20 @@ export async function runCommand(args: RunArgs, ctx: Context): Promise<number> {
   // The mock gets a placeholder key, never the user's: it checks only that one is present.
   if (args.mock) return withMock(ctx.startMock, ctx.signal, (url) => go(url, MOCK_API_KEY));
   return go(baseUrlOf(ctx.env), apiKey as string);
+}
+
+/**
+ * The input of a run without TEXT: stdin, when TEXT was `-` or stdin is not a terminal. An input
+ * that is empty (or only blanks) is a usage error, as an empty TEXT is.
+ */
+async function inputOf(args: RunArgs, ctx: Context): Promise<string> {
+  const stdin = ctx.stdin;
+  if (stdin === undefined || (!args.stdin && stdin.isTTY === true)) {
+    throw new UsageError(MISSING_TEXT);
+  }
+  const text = await readInput(stdin, ctx.signal);
+  if (text.trim() === '') throw new UsageError('missing TEXT: stdin was empty');
+  return text;
 }
 
 /** `aixplain-llm poll URL`: polls until the run finishes, with a progress line on a terminal. */
@@ -101,7 +126,9 @@ export async function mockCommand(args: { port: number }, ctx: Context): Promise
       t.paint(
         'out',
         'dim',
-        `Try: AIXPLAIN_BASE_URL=${server.url} AIXPLAIN_API_KEY=${MOCK_API_KEY} aixplain-llm run Hello\nPress Ctrl-C to stop.\n`,
+        `Try: AIXPLAIN_BASE_URL=${server.url} AIXPLAIN_API_KEY=${MOCK_API_KEY} aixplain-llm run Hello\n` +
+          `Scenarios: send the header ${SCENARIO_HEADER}: async-2 (or use it as the model id); see the README, "Testing your app".\n` +
+          'Press Ctrl-C to stop.\n',
       ),
     );
     await untilAborted(ctx.signal);
@@ -114,7 +141,7 @@ export async function mockCommand(args: { port: number }, ctx: Context): Promise
 /** Prints a finished response; the exit status is 0 on SUCCESS, 1 otherwise. */
 export function printResponse(response: ModelResponse, terminal: Terminal, json: boolean): number {
   if (json) terminal.out(`${JSON.stringify(response, null, 2)}\n`);
-  if (response.status === 'SUCCESS') {
+  if (response.status === ResponseStatus.SUCCESS) {
     if (!json) terminal.out(`${textOf(response.data)}\n`);
     return 0;
   }
@@ -123,8 +150,10 @@ export function printResponse(response: ModelResponse, terminal: Terminal, json:
 }
 
 /**
- * Prints tokens as they arrive (with `json`, one JSON line per chunk). A FAILED chunk's
- * message goes to stderr; the exit status follows the streamer's final status.
+ * Prints tokens as they arrive. With `json`, one JSON line per token chunk (`IN_PROGRESS`), and
+ * always one last line with the outcome, so a reader of the lines knows how the stream ended:
+ * `{"status":"SUCCESS","completed":true}`, or the FAILED chunk (its `status`, `errorMessage`,
+ * `error`...). A failure's message also goes to stderr; the exit status is 0 on SUCCESS, else 1.
  */
 export async function printStream(
   streamer: ModelResponseStreamer,
@@ -134,18 +163,28 @@ export async function printStream(
   let endsWithNewline = true;
   let failure: ModelResponse | undefined;
   for await (const chunk of streamer) {
-    if (json) {
+    if (chunk.status === ResponseStatus.FAILED) {
+      failure = chunk;
+    } else if (json) {
       terminal.out(`${JSON.stringify(chunk)}\n`);
-    } else if (chunk.status !== 'FAILED') {
+    } else {
       const text = textOf(chunk.data);
       if (text !== '') endsWithNewline = text.endsWith('\n');
       terminal.out(text);
     }
-    if (chunk.status === 'FAILED') failure = chunk;
   }
-  if (!endsWithNewline) terminal.out('\n');
-  if (streamer.status === 'SUCCESS' && failure === undefined) return 0;
-  terminal.error(`FAILED: ${failure?.errorMessage || 'the stream ended early.'}`);
+  const ok = streamer.status === ResponseStatus.SUCCESS && failure === undefined;
+  const errorMessage = failure?.errorMessage || 'the stream ended early.';
+  if (json) {
+    const outcome = ok
+      ? { status: ResponseStatus.SUCCESS, completed: true }
+      : (failure ?? { status: ResponseStatus.FAILED, completed: true, errorMessage });
+    terminal.out(`${JSON.stringify(outcome)}\n`);
+  } else if (!endsWithNewline) {
+    terminal.out('\n');
+  }
+  if (ok) return 0;
+  terminal.error(`FAILED: ${errorMessage}`);
   return 1;
 }
 

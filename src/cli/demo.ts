@@ -5,6 +5,7 @@
  * arrive; each with its status. Exit status 0 when all three succeed, else 1.
  */
 import type { ModelResponse } from '../response.js';
+import { ResponseStatus } from '../response.js';
 import { DEFAULT_MODEL_ID } from './args.js';
 import { createLLM, MOCK_API_KEY, withMock } from './client.js';
 import { type Context, textOf } from './commands.js';
@@ -39,7 +40,7 @@ export function demoCommand(ctx: Context): Promise<number> {
     const started = await llm.runAsync(PROMPT, options);
     t.out(`   ${t.status('out', started.status)}  poll URL ${started.url ?? '(none)'}\n`);
     let done = started;
-    if (started.status === 'IN_PROGRESS' && started.url !== undefined) {
+    if (started.status === ResponseStatus.IN_PROGRESS && started.url !== undefined) {
       try {
         done = await llm.syncPoll(started.url, { ...options, onPoll: progress.poll });
       } finally {
@@ -55,22 +56,24 @@ export function demoCommand(ctx: Context): Promise<number> {
     let tokens = 0;
     let failure: ModelResponse | undefined;
     for await (const chunk of streamer) {
-      if (chunk.status === 'FAILED') failure = chunk;
+      if (chunk.status === ResponseStatus.FAILED) failure = chunk;
       else {
         tokens += 1;
         t.out(String(chunk.data));
       }
     }
     t.out('\n');
-    const streamStatus = failure === undefined ? streamer.status : 'FAILED';
+    const streamStatus = failure === undefined ? streamer.status : ResponseStatus.FAILED;
     t.out(`   ${t.status('out', streamStatus)}  ${t.paint('out', 'dim', `(${tokens} tokens)`)}\n`);
     if (failure !== undefined) t.error(`stream: ${failure.errorMessage}`);
     statuses.push(streamStatus);
 
-    const failed = statuses.filter((status) => status !== 'SUCCESS').length;
+    const failed = statuses.filter((status) => status !== ResponseStatus.SUCCESS).length;
     t.out('\n');
     if (failed === 0) {
-      t.out(`All ${statuses.length} runs finished with ${t.status('out', 'SUCCESS')}.\n`);
+      t.out(
+        `All ${statuses.length} runs finished with ${t.status('out', ResponseStatus.SUCCESS)}.\n`,
+      );
       return 0;
     }
     t.out(`${failed} of ${statuses.length} runs did not succeed.\n`);
@@ -84,9 +87,10 @@ function heading(t: Terminal, n: number, name: string, what: string): void {
 
 /** Prints `   STATUS  text` and returns the status; a FAILED run's message goes to stderr. */
 function result(t: Terminal, response: ModelResponse, note = ''): string {
-  const text = response.status === 'SUCCESS' ? textOf(response.data) : response.errorMessage;
+  const text =
+    response.status === ResponseStatus.SUCCESS ? textOf(response.data) : response.errorMessage;
   const suffix = note === '' ? '' : `  ${t.paint('out', 'dim', note)}`;
   t.out(`   ${t.status('out', response.status)}  ${text}${suffix}\n`);
-  if (response.status === 'FAILED') t.error(response.errorMessage);
+  if (response.status === ResponseStatus.FAILED) t.error(response.errorMessage);
   return response.status;
 }

@@ -3,8 +3,9 @@
  * `#!/usr/bin/env node` banner). Only the process wiring lives here; the logic is main().
  *
  * Ctrl-C aborts the command, which stops the run and the mock and exits 130; a second Ctrl-C
- * exits at once (the mock's child process is killed on exit by prism.ts).
+ * exits at once (the mock's Prism processes are killed when this process exits).
  */
+import { isatty } from 'node:tty';
 import { EXIT_INTERRUPTED, main } from './main.js';
 
 const controller = new AbortController();
@@ -26,6 +27,8 @@ for (const stream of [process.stdout, process.stderr]) {
 main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  // process.stdin is created only when read: a run with TEXT never touches it.
+  stdin: { isTTY: isatty(0), [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
   env: process.env,
   signal: controller.signal,
 }).then(

@@ -7,6 +7,7 @@
  * stack trace), 130 when interrupted (the signal aborted, i.e. Ctrl-C).
  */
 import { AbortError, ValidationError } from '../errors.js';
+import { DEFAULTS } from '../options.js';
 import { VERSION } from '../version.js';
 import {
   type Command,
@@ -15,22 +16,25 @@ import {
   parseCommand,
   UsageError,
 } from './args.js';
-import { type StartMock, startPrismMock } from './client.js';
+import { type StartMock, startMock } from './client.js';
 import { type Context, mockCommand, pollCommand, runCommand } from './commands.js';
 import { demoCommand } from './demo.js';
+import type { InputStream } from './input.js';
 import { type OutputStream, Terminal } from './output.js';
 
 /** What main() may use of the outside world. */
 export interface CliIO {
   stdout: OutputStream;
   stderr: OutputStream;
+  /** Where `run -`, or `run` without TEXT when it is not a terminal, reads the input. @default none: TEXT is required */
+  stdin?: InputStream;
   /** The environment (AIXPLAIN_API_KEY, TEAM_API_KEY, AIXPLAIN_BASE_URL, AIXPLAIN_MODEL_ID, NO_COLOR). */
   env: Record<string, string | undefined>;
   /** The fetch every request goes through. @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Aborts the command (Ctrl-C): runs stop, the mock is stopped, and main() resolves 130. */
   signal?: AbortSignal;
-  /** Starts the mock of `--mock`, `mock` and `demo`. @default startPrismMock */
+  /** Starts the mock of `--mock`, `mock` and `demo`. @default startMock of aixplain-llm/testing */
   startMock?: StartMock;
 }
 
@@ -45,7 +49,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     env: io.env,
     fetch: io.fetch,
     signal: io.signal,
-    startMock: io.startMock ?? startPrismMock,
+    startMock: io.startMock ?? startMock,
+    stdin: io.stdin,
   };
   let command: Command;
   try {
@@ -90,7 +95,8 @@ const HELP = `Usage: aixplain-llm <command> [options]
 Run a hosted large language model over the aiXplain model API.
 
 Commands:
-  run [options] TEXT      run the model on TEXT and print its answer
+  run [options] TEXT      run the model on TEXT and print its answer; TEXT - reads it from
+                          stdin, as does no TEXT when stdin is not a terminal
   poll [--json] URL       poll an asynchronous run until it finishes
   mock [--port N]         serve a mock of the API (Stoplight Prism) until Ctrl-C
   demo                    a run, an asynchronous run and a stream against the mock
@@ -99,9 +105,15 @@ Options of run:
   -m, --model ID          the model (default: $AIXPLAIN_MODEL_ID, else ${DEFAULT_MODEL_ID}, GPT-4o mini)
   -s, --stream            print the tokens as they arrive
   -c, --context TEXT      the system context
-  -t, --temperature N     the sampling temperature, 0 to 2 (default 0.001)
-      --max-tokens N      the most tokens to generate (default 128)
-      --json              print the whole response as JSON (with --stream: one line per chunk)
+      --prompt TEXT       a prompt template, sent as the body's prompt
+  -t, --temperature N     the sampling temperature, 0 to 2 (default ${DEFAULTS.temperature})
+      --max-tokens N      the most tokens to generate (default ${DEFAULTS.maxTokens})
+      --top-p N           nucleus sampling, above 0 and at most 1 (default ${DEFAULTS.topP})
+      --timeout-ms MS     the deadline of the whole run, polling included, in milliseconds
+                          (default ${DEFAULTS.timeoutMs}, 5 minutes)
+  -H, --header K=V        an extra request header; repeat for several (not x-api-key)
+      --json              print the whole response as JSON (with --stream: one line per
+                          chunk, then one line with the final status)
       --mock              run against a local mock of the API (needs @stoplight/prism-cli)
 
 Options of mock:

@@ -9,6 +9,8 @@
  *   and this is the second lock on the door for anything the CLI prints itself.
  */
 
+import { ResponseStatus } from '../response.js';
+
 /** A stream the CLI writes to: `process.stdout` and `process.stderr` fit, and so do test fakes. */
 export interface OutputStream {
   write(text: string): unknown;
@@ -82,7 +84,12 @@ export class Terminal {
 
   /** A status word, green for SUCCESS, red for FAILED, yellow otherwise. */
   status(stream: 'out' | 'err', status: string): string {
-    const style = status === 'SUCCESS' ? 'green' : status === 'FAILED' ? 'red' : 'yellow';
+    const style =
+      status === ResponseStatus.SUCCESS
+        ? 'green'
+        : status === ResponseStatus.FAILED
+          ? 'red'
+          : 'yellow';
     return this.paint(stream, style, status);
   }
 

@@ -12,13 +12,14 @@ import {
   AbortError,
   APIError,
   ConnectionError,
-  type LLMError,
+  LLMError,
   TimeoutError,
   ValidationError,
 } from '../errors.js';
 import type { Answer, RequestBody } from '../payload.js';
 import { VERSION } from '../version.js';
 import { createMinimalClient } from './client.js';
+import { headersLine, type Log, scrubSecret } from './log.js';
 
 /** What the transport needs from the LLM's resolved options. */
 export interface TransportConfig {
@@ -27,16 +28,19 @@ export interface TransportConfig {
   fetch: typeof fetch | undefined;
   headers: Record<string, string>;
   trustedOrigins: string[];
+  /** Where request lines go (`info`), with headers and bodies (`debug`). */
+  log: Log;
 }
 
 /** Per-call settings. */
 export interface CallOptions {
   signal?: AbortSignal;
   headers?: Record<string, string>;
+  /** The attempt this request is, from 1: for the log line. */
+  attempt?: number;
 }
 
 const MAX_REDIRECTS = 5;
-const REDACTED = '[redacted]';
 
 export type Transport = ReturnType<typeof createTransport>;
 
@@ -46,7 +50,7 @@ export function createTransport(config: TransportConfig) {
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
   const client = createMinimalClient({
     baseUrl: config.baseUrl,
-    fetch: (url, init) => guardedFetch(url, init, baseFetch, trusted, config.apiKey),
+    fetch: (url, init) => guardedFetch(url, init, baseFetch, trusted, config.apiKey, config.log),
     // The key is a default header, last, so that a default header cannot replace it.
     headers: {
       // Browsers refuse to let a page set User-Agent.
@@ -65,7 +69,8 @@ export function createTransport(config: TransportConfig) {
     return headers;
   };
 
-  const redact = (text: string) => text.split(config.apiKey).join(REDACTED);
+  const { log, apiKey } = config;
+  const redact = (text: string) => scrubSecret(text, apiKey);
 
   /** Throws ValidationError, sending nothing, unless `url` is on a trusted origin. */
   function assertTrusted(url: string): URL {
@@ -87,27 +92,46 @@ export function createTransport(config: TransportConfig) {
   }
 
   type Result = { response?: Response; error?: unknown; data?: unknown };
+  type What = { method: string; url: string; call: CallOptions };
 
   /**
-   * Runs one generated-SDK call and turns every failure into this package's errors. Promise
-   * chains rather than async functions: a call that succeeds allocates no extra frame.
+   * Runs one generated-SDK call, turns every failure into this package's errors, and writes
+   * its line at `info`: `POST /api/v2/execute/m 200 in 12 ms, attempt 1, request id ...`.
+   * Promise chains rather than async functions: a call that succeeds allocates no extra frame.
    */
-  function send(call: () => Promise<Result>, signal: AbortSignal | undefined) {
-    return call().then(
-      (result) => {
-        // guardedFetch turns every answer that is not 2xx into an APIError, so a result here is a 2xx.
-        if (result.response === undefined) throw toLLMError(result.error, signal, redact);
-        return result as Result & { response: Response };
-      },
-      (error: unknown) => {
-        throw toLLMError(error, signal, redact);
-      },
-    );
+  function send(call: () => Promise<Result>, what: What): Promise<Result & { response: Response }> {
+    const { signal, attempt } = what.call;
+    const logging = log.enabled('info');
+    const started = logging ? Date.now() : 0;
+    const line = (outcome: string, requestId?: string | null) =>
+      log.info(
+        `${what.method} ${pathOf(what.url)} ${outcome} in ${Date.now() - started} ms` +
+          `${attempt === undefined ? '' : `, attempt ${attempt}`}` +
+          `${requestId ? `, request id ${requestId}` : ''}`,
+      );
+    const fail = (error: unknown): never => {
+      const failure = toLLMError(error, signal, redact, what.url);
+      if (logging) {
+        line(
+          failure instanceof APIError ? String(failure.status) : `failed (${failure.message})`,
+          failure instanceof APIError ? failure.requestId : undefined,
+        );
+      }
+      throw failure;
+    };
+    return call().then((result) => {
+      // guardedFetch turns every answer that is not 2xx into an APIError: a response here is 2xx.
+      const { response } = result;
+      if (response === undefined) return fail(result.error);
+      if (logging) line(String(response.status), response.headers.get('x-request-id'));
+      return result as Result & { response: Response };
+    }, fail);
   }
 
-  function answerOf(call: () => Promise<Result>, signal: AbortSignal | undefined): Promise<Answer> {
-    return send(call, signal).then(({ data, response }) => {
+  function answerOf(call: () => Promise<Result>, what: What): Promise<Answer> {
+    return send(call, what).then(({ data, response }) => {
       const text = typeof data === 'string' ? data : '';
+      if (log.enabled('debug')) log.debug(`answer ${response.status} body: ${text}`);
       const { headers, status } = response;
       try {
         return { body: JSON.parse(text), json: true, headers, status };
@@ -133,7 +157,7 @@ export function createTransport(config: TransportConfig) {
             signal: call.signal,
             headers: callHeaders(call.headers),
           }),
-        call.signal,
+        { method: 'POST', url: `${config.baseUrl}/api/${version}/execute/${modelId}`, call },
       );
     },
 
@@ -149,7 +173,7 @@ export function createTransport(config: TransportConfig) {
             signal: call.signal,
             headers: { Accept: 'text/event-stream', ...callHeaders(call.headers) },
           }),
-        call.signal,
+        { method: 'POST', url: `${config.baseUrl}/api/v2/execute/${modelId}`, call },
       ).then((result) => result.response);
     },
 
@@ -167,7 +191,7 @@ export function createTransport(config: TransportConfig) {
             signal: call.signal,
             headers: callHeaders(call.headers),
           } as unknown as Parameters<typeof pollRun>[0]),
-        call.signal,
+        { method: 'GET', url, call },
       );
     },
   };
@@ -196,13 +220,24 @@ async function guardedFetch(
   fetchImpl: typeof fetch,
   trusted: ReadonlySet<string>,
   apiKey: string,
+  log: Log,
 ): Promise<Response> {
   const { headers, method = 'GET', body, signal } = init;
   // Every request carries Content-Type, polls too (the generated client drops it from a request
   // without a body; the reference SDK sends it on its poll GET).
   if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   let target = url;
-  let response = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
+  const send = async (): Promise<Response> => {
+    if (log.enabled('debug')) {
+      log.debug(`${method} ${target} headers: ${headersLine(headers)}`);
+      if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
+    }
+    const answer = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
+    if (log.enabled('debug'))
+      log.debug(`answer ${answer.status} headers: ${headersLine(answer.headers)}`);
+    return answer;
+  };
+  let response = await send();
   for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
     const location = response.headers.get('location');
     const { status } = response;
@@ -212,8 +247,11 @@ async function guardedFetch(
     const next = new URL(location, response.url === '' ? target : response.url);
     if (!trusted.has(next.origin)) break;
     await response.body?.cancel();
+    log.info(
+      `${method} ${pathOf(target)} ${status}: following the redirect to ${pathOf(next.href)}`,
+    );
     target = next.href;
-    response = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
+    response = await send();
   }
   if (response.ok) return response;
   const text = await response.text();
@@ -232,24 +270,81 @@ function parseErrorBody(text: string): { body: unknown; json: boolean } {
 
 /** A deep copy of `value` with every occurrence of `secret` in its strings replaced. */
 function scrub(value: unknown, secret: string): unknown {
-  if (typeof value === 'string') return value.split(secret).join(REDACTED);
+  if (typeof value === 'string') return scrubSecret(value, secret);
   if (value === null || typeof value !== 'object') return value;
   const text = JSON.stringify(value);
-  return text.includes(secret) ? JSON.parse(text.split(secret).join(REDACTED)) : value;
+  const scrubbed = scrubSecret(text, secret);
+  return scrubbed === text ? value : JSON.parse(scrubbed);
 }
 
-/** The LLMError a failed call stands for: the caller's abort or deadline, else a ConnectionError. */
+/** The path and query of `url`, for a log line (the origin is the LLM's). */
+function pathOf(url: string): string {
+  try {
+    const { pathname, search } = new URL(url);
+    return `${pathname}${search}`;
+  } catch {
+    return url;
+  }
+}
+
+/** How many `cause` links to follow for the system error (TypeError -> Error -> ...). */
+const MAX_CAUSE_DEPTH = 4;
+
+/**
+ * The system error under a failed fetch: its code (`ECONNREFUSED`, `ENOTFOUND`) and its message
+ * (`connect ECONNREFUSED 127.0.0.1:40089`). Node's fetch says only "fetch failed" and keeps
+ * these in its `cause` (an AggregateError's first error when several addresses were tried).
+ */
+function systemErrorOf(error: unknown): { code?: string; message?: string } {
+  let found: { code?: string; message?: string } = {};
+  let current: unknown = error;
+  for (
+    let depth = 0;
+    depth < MAX_CAUSE_DEPTH && current !== null && typeof current === 'object';
+    depth++
+  ) {
+    const { code, message, errors, cause } = current as {
+      code?: unknown;
+      message?: unknown;
+      errors?: unknown;
+      cause?: unknown;
+    };
+    if (typeof code === 'string') found = { ...found, code };
+    if (typeof message === 'string' && message !== '' && message !== 'fetch failed') {
+      found = { ...found, message };
+    }
+    current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return found;
+}
+
+/**
+ * The LLMError a failed call stands for: the caller's abort or deadline, else a ConnectionError
+ * that names the host and the system error (`Could not reach models.test: connect ECONNREFUSED
+ * 127.0.0.1:40089 (ECONNREFUSED).`).
+ */
 function toLLMError(
   error: unknown,
   signal: AbortSignal | undefined,
   redact: (text: string) => string,
+  url: string,
 ): LLMError {
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
     if (reason instanceof TimeoutError || reason instanceof AbortError) return reason;
     return new AbortError('The request was aborted.', { cause: reason });
   }
-  if (error instanceof ValidationError || error instanceof APIError) return error;
-  const detail = error instanceof Error ? redact(error.message) : 'unknown error';
-  return new ConnectionError(`Could not reach the service: ${detail}.`, { cause: error });
+  if (error instanceof LLMError) return error;
+  const system = systemErrorOf(error);
+  const detail = redact(system.message ?? (error instanceof Error ? error.message : String(error)));
+  const code =
+    system.code !== undefined && !detail.includes(system.code) ? ` (${system.code})` : '';
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {}
+  return new ConnectionError(`Could not reach ${host}: ${detail}${code}.`, {
+    cause: error,
+    code: system.code,
+  });
 }

@@ -5,7 +5,7 @@
  *
  * The examples are read from openapi/aixplain-models.yaml at run time, so a new example or
  * status is covered without touching this file. The spec is read with the same origin rewrite
- * that `startPrismMock` applies (`https://models.aixplain.com` becomes the mock's origin).
+ * that `startPrismMock` (src/testing/prism.ts) applies (`https://models.aixplain.com` becomes the mock's origin).
  */
 
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { type Client, createClient } from '../../generated/client/index.js';
 import { executeModel, executeModelAsync, pollRun } from '../../generated/index.js';
 import { zExecuteRequest } from '../../generated/zod.gen.js';
-import { defaultSpecPath } from '../../src/cli/prism.js';
+import { defaultSpecPath } from '../../src/testing/spec.js';
 import { collectViolations, expectNoViolations } from '../helpers/violations.js';
 
 const mockUrl = inject('mockUrl');

@@ -1,5 +1,6 @@
 /**
- * Contract tests of the fake upstream (test/fake-upstream.ts) through `prism proxy --errors`:
+ * Contract tests of the scenario server (src/testing/scenario-server.ts) through
+ * `prism proxy --errors`:
  * every scenario the integration tests rely on must give the expected status with no
  * `sl-violations`, so that what the fake plays is something the spec allows. With `--errors`, a
  * response that broke the spec would also turn into a 500.
@@ -11,8 +12,8 @@ import { afterEach, beforeEach, describe, expect, inject, test } from 'vitest';
 import { parse } from 'yaml';
 import { type Client, createClient } from '../../generated/client/index.js';
 import { executeModel, executeModelAsync, pollRun } from '../../generated/index.js';
-import { defaultSpecPath } from '../../src/cli/prism.js';
-import type { LoggedRequest } from '../fake-upstream.js';
+import type { LoggedRequest } from '../../src/testing/scenario-server.js';
+import { defaultSpecPath } from '../../src/testing/spec.js';
 import { collectViolations } from '../helpers/violations.js';
 
 const proxyUrl = inject('proxyUrl');
@@ -118,10 +119,10 @@ describe('executeModel through the proxy', () => {
     expect(logged?.headers['x-api-key']).toBe('<present>');
   });
 
-  test('an async3- model goes IN_PROGRESS with a poll URL on the proxy, and finishes on the third poll', async () => {
+  test('an async-2- model goes IN_PROGRESS with a poll URL on the proxy, and finishes on the third poll', async () => {
     const { data, response } = await executeModel({
       client,
-      path: { modelId: model('async3') },
+      path: { modelId: model('async-2') },
       body,
     });
     expect(response?.status).toBe(200);

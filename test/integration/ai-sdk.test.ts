@@ -40,7 +40,7 @@ describe('the AI SDK provider through the proxy', () => {
 
   test('generateText follows a run that went asynchronous to its end', async () => {
     const { aixplain, violations } = provider(proxyUrl);
-    const result = await generateText({ model: aixplain(id('async3')), prompt: 'Hello' });
+    const result = await generateText({ model: aixplain(id('async-2')), prompt: 'Hello' });
     expect(result.text).toBe('Echo: Hello');
     expect(violations).toEqual([]);
   });

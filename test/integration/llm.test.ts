@@ -58,7 +58,7 @@ describe('run', () => {
   });
 
   test('polls a run that went async three times, through the proxy', async () => {
-    const { llm, violations, urls } = model('async3');
+    const { llm, violations, urls } = model('async-2');
     const res = await llm.run('Hello', { waitTimeMs: 200 });
     expect(res).toMatchObject({ status: 'SUCCESS', data: 'Echo: Hello' });
     expect(res.url?.startsWith(`${proxyUrl}/api/v1/data/`)).toBe(true);

@@ -2,7 +2,8 @@
  * The package as users get it (issue 5): build it, check its manifest (publint, are-the-types-
  * wrong, the size budget), `npm pack` it, install the tarball into a throwaway consumer project,
  * and use it there the ways users do: `import`, `require`, TypeScript under node16 and bundler
- * resolution, and the `aixplain-llm` command, `--mock` included.
+ * resolution, the `aixplain-llm` command, `--mock` included, and the contract-test recipe of
+ * the README (examples/vitest-contract/, run with vitest).
  *
  * Prism: the consumer installs `@stoplight/prism-cli` (the version this repo pins) next to the
  * tarball, with `--prefer-offline`, so it comes from the local npm cache that `npm ci` filled.
@@ -12,8 +13,20 @@
  * It takes about 25 s (build, pack, install), so it is its own vitest project ("package"), not a
  * unit test. It packs this repo's dist/, which `npm test` builds first.
  */
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +41,10 @@ const PRISM = `@stoplight/prism-cli@${pkg.devDependencies['@stoplight/prism-cli'
 const MOCK_ANSWER = 'Hello! How can I help you today?';
 const STEP_MS = 60_000;
 
-// The consumer must not see this machine's aiXplain settings (nor colour codes).
-const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+// The consumer must not see this machine's aiXplain settings (nor colour codes). Scripts are
+// off for every npm that runs here (`npm pack` inside attw and publint too): `prepack` builds,
+// and a build would pull dist/ from under the tests that read it in parallel.
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', npm_config_ignore_scripts: 'true' };
 for (const name of Object.keys(env)) {
   if (/^(AIXPLAIN_|TEAM_API_KEY$)/.test(name)) delete env[name];
 }
@@ -70,7 +85,7 @@ beforeAll(() => {
   }
   work = mkdtempSync(join(tmpdir(), 'aixplain-llm-smoke-'));
   const [packed] = JSON.parse(
-    sh('npm', ['pack', '--json', '--pack-destination', work], root).stdout,
+    sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root).stdout,
   ) as Array<{ filename: string; files: Array<{ path: string }> }>;
   if (packed === undefined) throw new Error('npm pack printed nothing');
   packedFiles = packed.files.map((file) => file.path);
@@ -107,24 +122,40 @@ describe('the built package', () => {
     expect(status).toBe(0);
   });
 
-  test('are-the-types-wrong finds no problems for node16 (ESM and CJS) and bundlers', () => {
+  test('are-the-types-wrong finds no problems under node10, node16 (ESM and CJS) and bundlers', () => {
     const { status, stdout, stderr } = attempt(
       bin('attw'),
-      ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped'],
+      ['--pack', '.', '--format', 'table-flipped'],
       root,
     );
-    // attw exits 1 when it finds a problem (node10, which predates `exports`, is left out).
+    // attw exits 1 when it finds a problem; no profile, so node10 resolution is checked too.
     expect(status, stdout + stderr).toBe(0);
   });
 
-  test("what `import { LLM } from 'aixplain-llm'` adds to a bundle stays within 12.5 KB gzipped", () => {
+  test('every subpath has a typesVersions entry (node10 resolution ignores `exports`)', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, { require: { types: string } } | string>;
+      typesVersions: { '*': Record<string, string[]> };
+    };
+    const expected = Object.fromEntries(
+      Object.entries(manifest.exports)
+        .filter(([path]) => path !== '.' && path !== './package.json')
+        .map(([path, target]) => [
+          path.slice(2),
+          [typeof target === 'string' ? target : target.require.types],
+        ]),
+    );
+    expect(manifest.typesVersions).toEqual({ '*': expected });
+  });
+
+  test("what `import { LLM } from 'aixplain-llm'` adds to a bundle stays within 14 KB gzipped", () => {
     const { stdout } = attempt(
       process.execPath,
       [join(root, 'scripts', 'size.mjs'), '--json'],
       root,
     );
     const size = JSON.parse(stdout) as { gzipBytes: number; budgetBytes: number };
-    expect(size.budgetBytes).toBe(12_500);
+    expect(size.budgetBytes).toBe(14_000);
     expect(size.gzipBytes).toBeLessThanOrEqual(size.budgetBytes);
   });
 
@@ -159,7 +190,7 @@ describe('the built package', () => {
         'README.md',
         'openapi/aixplain-models.yaml',
         'dist/cli.js',
-        ...['index', 'generated', 'ai-sdk'].flatMap((name) =>
+        ...['index', 'generated', 'ai-sdk', 'testing'].flatMap((name) =>
           ['.js', '.cjs', '.d.ts', '.d.cts'].map((ext) => `dist/${name}${ext}`),
         ),
       ]),
@@ -282,5 +313,128 @@ ${body}`,
     expect(stderr).toBe('');
     expect(stdout).toBe(`${MOCK_ANSWER}\n`);
     expect(status).toBe(0);
+  });
+});
+
+describe('aixplain-llm/testing in a project that installs the tarball', () => {
+  test('loads with import and require, and nothing of it is in the LLM bundle', () => {
+    const names =
+      'console.log(JSON.stringify([typeof t.startMock, typeof t.startProxy, typeof t.readViolations, t.SCENARIO_HEADER]));';
+    const expected = ['function', 'function', 'function', 'x-aixplain-scenario'];
+    const esm = sh(
+      process.execPath,
+      ['--input-type=module', '-e', `const t = await import('aixplain-llm/testing'); ${names}`],
+      consumer,
+    );
+    expect(JSON.parse(esm.stdout)).toEqual(expected);
+    const cjs = sh(
+      process.execPath,
+      ['--input-type=commonjs', '-e', `const t = require('aixplain-llm/testing'); ${names}`],
+      consumer,
+    );
+    expect(JSON.parse(cjs.stdout)).toEqual(expected);
+    for (const file of ['index.js', 'index.cjs']) {
+      expect(readFileSync(join(root, 'dist', file), 'utf8'), file).not.toMatch(
+        /child_process|prism/i,
+      );
+    }
+  });
+
+  /**
+   * The command lines of this machine's processes that run something from `dir` or in it
+   * (vitest's workers run from the real path of vitest, in the project's directory).
+   */
+  const processesIn = (dir: string): string[] => {
+    const found: string[] = [];
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const status = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (/^\d+ \(.*\) Z/.test(status)) continue;
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+        const cwd = readlinkSync(`/proc/${pid}/cwd`);
+        if (args.includes(dir) || cwd.startsWith(dir)) found.push(`${pid} ${args}`);
+      } catch {
+        // the process ended while it was being read
+      }
+    }
+    return found;
+  };
+
+  /** A copy of examples/vitest-contract in the consumer, which gets vitest beside the tarball. */
+  const exampleIn = (name: string, skip: RegExp): string => {
+    const example = join(consumer, name);
+    cpSync(join(root, 'examples', 'vitest-contract'), example, {
+      recursive: true,
+      filter: (source) => !skip.test(source),
+    });
+    // This repo's vitest, linked rather than installed again: the example needs a vitest, not
+    // a second download of it.
+    const link = join(consumer, 'node_modules', 'vitest');
+    if (!existsSync(link)) symlinkSync(join(root, 'node_modules', 'vitest'), link, 'dir');
+    return example;
+  };
+
+  test('runs the README recipe (examples/vitest-contract) in vitest, and leaves no process', () => {
+    const example = exampleIn('example', /(package\.json|node_modules|README\.md)$/);
+    const vitest = join(consumer, 'node_modules', 'vitest', 'vitest.mjs');
+    const { status, stdout, stderr } = attempt(process.execPath, [vitest, 'run'], example);
+    expect(stdout + stderr).toMatch(/Tests {2}8 passed \(8\)/);
+    expect(status, stdout + stderr).toBe(0);
+    expect(processesIn(consumer)).toEqual([]);
+  });
+
+  test('leaves no process when the test process is killed in the middle of the run', async () => {
+    const example = exampleIn('killed', /(package\.json|node_modules|README\.md|app\.test\.ts)$/);
+    writeFileSync(
+      join(example, 'test', 'hang.test.ts'),
+      "import { test } from 'vitest';\ntest('waits to be killed', () => new Promise(() => {}), 600_000);\n",
+    );
+    const vitest = spawn(
+      process.execPath,
+      [join(consumer, 'node_modules', 'vitest', 'vitest.mjs'), 'run'],
+      {
+        cwd: example,
+        env,
+        stdio: 'ignore',
+      },
+    );
+    try {
+      // Prism runs from the consumer's node_modules once the mock has started.
+      await expect
+        .poll(() => processesIn(consumer).filter((line) => line.includes('prism-cli')), {
+          timeout: STEP_MS,
+          interval: 250,
+        })
+        .toHaveLength(2);
+      vitest.kill('SIGKILL');
+      await expect
+        .poll(() => processesIn(consumer), { timeout: 15_000, interval: 250 })
+        .toEqual([]);
+    } finally {
+      vitest.kill('SIGKILL');
+    }
+  });
+
+  test('without Prism, startMock and --mock name the install command, with the exact version', () => {
+    const prism = join(consumer, 'node_modules', '@stoplight', 'prism-cli');
+    renameSync(prism, `${prism}.away`);
+    try {
+      const hint = 'Install it with `npm i -D @stoplight/prism-cli@5.14.2`.';
+      const script =
+        "import('aixplain-llm/testing').then((t) => t.startMock()).catch((e) => { console.log(e.name + ': ' + e.message); })";
+      const { stdout } = sh(process.execPath, ['--input-type=module', '-e', script], consumer);
+      expect(stdout).toBe(
+        `PrismNotInstalledError: The mock needs Stoplight Prism, which is not installed. ${hint}\n`,
+      );
+      const cli = attempt(
+        'npx',
+        ['--no-install', 'aixplain-llm', 'run', '--mock', 'Hello'],
+        consumer,
+      );
+      expect(cli.stderr).toContain(hint);
+      expect(cli.status).toBe(1);
+    } finally {
+      renameSync(`${prism}.away`, prism);
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Tests of the fake upstream itself, called directly (not through Prism), for the behaviour
+ * Tests of the scenario server (src/testing/scenario-server.ts) itself, called directly (not through Prism), for the behaviour
  * that the proxy cannot carry and that integration tests build on: poll URLs naming the origin
  * called, streams written in awkward pieces, a stream that never ends and the `closedEarly`
  * flag, the request logs, CORS, and the key check.
@@ -7,7 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, test } from 'vitest';
-import type { LoggedRequest } from '../fake-upstream.js';
+import type { LoggedRequest } from '../../src/testing/scenario-server.js';
 
 const upstreamUrl = inject('upstreamUrl');
 const foreignUrl = inject('foreignUrl');
@@ -37,7 +37,7 @@ async function chunksOf(response: Response): Promise<Uint8Array[]> {
 
 describe('poll URLs of direct calls', () => {
   test.each([
-    { version: 'v2', prefix: 'async3', status: 200 },
+    { version: 'v2', prefix: 'async-2', status: 200 },
     { version: 'v1', prefix: 'ok', status: 201 },
   ])(
     'a $version run of a $prefix- model gets a poll URL on the fake itself',
@@ -148,7 +148,8 @@ describe('headers', () => {
     expect(Object.fromEntries(response.headers)).toMatchObject({
       'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET, POST',
-      'access-control-allow-headers': 'x-api-key, content-type, accept, user-agent',
+      'access-control-allow-headers':
+        'x-api-key, content-type, accept, user-agent, x-aixplain-scenario',
     });
   });
 

@@ -1,20 +1,24 @@
 /**
- * A small, stateful stand-in for the aiXplain model API on loopback, for integration and
- * contract tests. It runs behind `prism proxy --errors` (so every answer it gives is checked
- * against the spec) and can also be called directly (for what the proxy cannot carry: streams
- * delivered in pieces, streams that never end, cancelled requests).
+ * The scenario server: a small, stateful stand-in for the aiXplain model API on loopback. It
+ * plays what Prism's mock cannot, because Prism is stateless and answers at once: a run that
+ * stays in progress for N polls, a 429 that clears after one retry, a slow answer, a stream
+ * written token by token, cut before `[DONE]`, failing with `event: error`, or stalling. It is
+ * meant to run behind `prism proxy --errors` (`startMock` wires it so), which checks every
+ * answer against the spec: each answer below conforms to it.
  *
- * Behaviour is chosen by the model id's prefix, the part before the first `-`; the rest is a
- * unique suffix that isolates a test's state (e.g. `ok-3f2a`). See `SCENARIOS` below.
+ * The scenario of an execute request is named by the `x-aixplain-scenario` header, else by the
+ * model id (`async-2`, or with a suffix that isolates a test's state: `async-2-3f2a`). A name is
+ * `kind`, `kind-N` or either followed by `-suffix`; the kinds are `SCENARIOS`. A poll needs no
+ * header: the run id in the poll URL names the run and its progress.
  *
- * Poll URLs are absolute and name the origin the client called. Prism's proxy does NOT keep the
- * `Host` header (the upstream sees its own `host`), but it does keep the upstream URL's path as
- * a prefix. So the proxy is given `viaProxy(proxyOrigin)` as its upstream, a URL whose first
- * path segment, `/__via/<proxy origin, URI-encoded>`, tells the fake which origin to put in poll
- * URLs. A request without that prefix (a direct caller) gets the fake's own origin (`url`).
+ * Poll URLs are absolute. They name `publicOrigin` (by default the server's own), except behind
+ * a Prism proxy given `viaProxy(proxyOrigin)` as its upstream: Prism does not keep the `Host`
+ * header but does keep the upstream URL's path as a prefix, so a first path segment
+ * `/__via/<proxy origin, URI-encoded>` names the origin to put in poll URLs.
  *
- * Tests run in worker processes, the server in vitest's main process, so the request log is
- * served over HTTP: `GET /__log?model=<id>` (and `GET /__log` on the foreign listener).
+ * `GET /__log?model=<id>` lists the requests received (the API key shown only as present); the
+ * second listener (`foreignUrl`), the origin of `foreign` poll URLs, lists its own at `/__log`.
+ * Hand-written: it plays this API's behaviours, which no generic mock library knows.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -27,20 +31,27 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The request header that names the scenario of a request. */
+export const SCENARIO_HEADER = 'x-aixplain-scenario';
+
 /**
- * The scenarios, by model id prefix. Every answer that is a 2xx or a declared error status
- * conforms to openapi/aixplain-models.yaml.
+ * The scenario kinds. `N` is a number after the kind (`async-2`, `status-401`, `delay-3000`).
  *
  * - `ok`: v2 execute answers 200 SUCCESS `Echo: <data>`, with usage, credits and `requestId`.
- * - `async3`: v2 execute answers 200 IN_PROGRESS with a poll URL; polls 1-2 are unfinished,
- *   poll 3 is SUCCESS.
- * - any model, v1 execute: 201 ticket `{completed:false,data:<poll URL>,requestId}`; unless the
- *   prefix says otherwise (below), polls 1-2 are unfinished and poll 3 is SUCCESS.
- * - `status-NNN` (400-599): v1 and v2 execute (stream or not) answer NNN with
+ * - `async`: v2 execute answers 200 IN_PROGRESS with a poll URL; the first N polls (default 2)
+ *   answer IN_PROGRESS, the next one SUCCESS.
+ * - `failed`: v2 execute answers 200 FAILED with `error_message` at once.
+ * - any kind, v1 execute: 201 ticket `{completed:false,data:<poll URL>,requestId}`; unless the
+ *   kind says otherwise, the first 2 polls (N with `async-N`) are unfinished, then SUCCESS.
+ * - `status-N` (N from 400 to 599): v1 and v2 execute (streamed or not) answer N with
  *   `{"error":"An unspecified error occurred while processing your request."}`;
- *   429 and 503 add `Retry-After: 1`.
- * - `flaky503`: the first execute answers 503 (no Retry-After), later ones behave like `ok`.
- * - `ratelimited`: the first execute answers 429 with `Retry-After: 1`, later ones like `ok`.
+ *   429 and 503 add `Retry-After: 1`. Behind Prism's proxy, a status that the spec does not
+ *   declare for the operation becomes a 500 with a violation.
+ * - `flaky503`: every other execute of the same model and scenario (the first, the third...)
+ *   answers 503 (no Retry-After), the others behave like `ok`: a call and its retry see a
+ *   failure, then a success.
+ * - `ratelimited`: likewise, with 429 and `Retry-After: N` (default 1) seconds.
+ * - `delay-N`: like `ok`, after N milliseconds (default 5000); streams too.
  * - `pollfail`: execute goes async; the first poll answers FAILED with `error_message`.
  * - `pollsupplier`: execute goes async; the first poll answers `error` + `supplierError`.
  * - `pollhint`: execute goes async; poll 1 is unfinished with `retry-after-ms: 50`, poll 2 done.
@@ -48,7 +59,7 @@ import type { AddressInfo } from 'node:net';
  * - `foreign`: execute goes async with a poll URL on the foreign listener (`foreignUrl`), which
  *   records every request and answers 200 SUCCESS `"foreign"` to any of them.
  * - v2 execute with `options.stream === true` answers `text/event-stream` (no charset):
- *   - `stream` and every other non-error prefix: tokens `Hel`, `lo`, ` wörld`, ` 👋`, `!` as
+ *   - `stream` and every other kind but those below: tokens `Hel`, `lo`, ` wörld`, ` 👋`, `!` as
  *     `data: {"data":"<token>"}` events, then `data: [DONE]`, written in small pieces (split
  *     inside lines and inside multi-byte UTF-8 characters) about 15 ms apart;
  *   - `streamcut`: two tokens, then the body ends without `[DONE]`;
@@ -57,18 +68,20 @@ import type { AddressInfo } from 'node:net';
  *   - `streamcrlf`: CRLF line ends (each CR and its LF in separate writes), a `: comment` line,
  *     a two-line `data` event (`data: a`, `data: b`: token `"a\nb"`), an event named `token`
  *     (token `!`), then `data: [DONE]` + CRLF with no blank line after it.
- * - an unknown prefix answers 404 `{"error":"Not found."}`.
+ * - an unknown kind answers 404 `{"error":"Not found."}`.
  *
  * Polls (`GET /api/v1/data/:id`) of an unknown id read the id like a model id:
- * `status-NNN-*` answers NNN, `flaky503-*` / `ratelimited-*` fail once (503 / 429) then answer
+ * `status-N-*` answers N, `flaky503-*` / `ratelimited-*` fail once (503 / 429) then answer
  * SUCCESS; anything else is 404. A request without `x-api-key` gets 401.
  */
 export const SCENARIOS = [
   'ok',
-  'async3',
+  'async',
+  'failed',
   'status',
   'flaky503',
   'ratelimited',
+  'delay',
   'pollfail',
   'pollsupplier',
   'pollhint',
@@ -81,7 +94,38 @@ export const SCENARIOS = [
   'streamcrlf',
 ] as const;
 
-/** One request as the fake saw it. */
+/** A scenario kind. */
+export type ScenarioKind = (typeof SCENARIOS)[number];
+
+/** The kinds whose streamed answer is paced or cut, which a buffering proxy would hide. */
+export const PACED_STREAMS: readonly ScenarioKind[] = [
+  'stream',
+  'streamcut',
+  'streamerror',
+  'streamslow',
+  'streamcrlf',
+];
+
+/** A parsed scenario name: `async-2-3f2a` is kind `async`, N 2. */
+export interface Scenario {
+  kind: ScenarioKind;
+  n?: number;
+}
+
+/**
+ * Reads a scenario name (`kind`, `kind-N`, either with a `-suffix`); undefined when its kind is
+ * not one of `SCENARIOS` (or `status` without a status from 400 to 599).
+ */
+export function parseScenario(name: string): Scenario | undefined {
+  const match = /^([a-z0-9]+)(?:-(\d+))?(?:-|$)/.exec(name);
+  const kind = match?.[1] as ScenarioKind | undefined;
+  if (kind === undefined || !SCENARIOS.includes(kind)) return undefined;
+  const n = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (kind === 'status' && (n === undefined || n < 400 || n > 599)) return undefined;
+  return n === undefined ? { kind } : { kind, n };
+}
+
+/** One request as the server saw it. */
 export interface LoggedRequest {
   method: string;
   /** The API path (without the `/__via/...` prefix) and query. */
@@ -100,20 +144,31 @@ export interface LoggedRequest {
   closedEarly: boolean;
 }
 
-export interface FakeUpstream {
-  /** The fake's own origin; direct callers get poll URLs on it. */
+/** A running scenario server. */
+export interface ScenarioServer {
+  /** Its own origin; direct callers get poll URLs on `publicOrigin`, by default this one. */
   readonly url: string;
   /** The origin of the foreign listener (a second port). */
   readonly foreignUrl: string;
   /** The upstream URL to give a Prism proxy serving at `proxyOrigin`. */
   viaProxy(proxyOrigin: string): string;
-  /** Stops both listeners, ending any open connection (streams included). */
+  /** Whether `runId` (the last segment of a poll URL) is a run that this server started. */
+  ownsRun(runId: string): boolean;
+  /** Stops both listeners, ending any open connection (streams included). Idempotent. */
   close(): Promise<void>;
+}
+
+/** Options of `startScenarioServer`. */
+export interface ScenarioServerOptions {
+  /** The origin put in poll URLs of requests that do not come through `viaProxy`. */
+  publicOrigin?: string;
 }
 
 const UNSPECIFIED = 'An unspecified error occurred while processing your request.';
 const STREAM_TOKENS = ['Hel', 'lo', ' wörld', ' 👋', '!'];
 const STREAM_PIECE_DELAY_MS = 15;
+const DEFAULT_ASYNC_POLLS = 2;
+const DEFAULT_DELAY_MS = 5_000;
 const VIA_PREFIX = '/__via/';
 const CORS_HEADERS: OutgoingHttpHeaders = {
   'access-control-allow-origin': '*',
@@ -122,7 +177,7 @@ const CORS_HEADERS: OutgoingHttpHeaders = {
 
 interface Run {
   model: string;
-  kind: string;
+  scenario: Scenario;
   input: unknown;
   polls: number;
 }
@@ -135,8 +190,10 @@ interface Context {
   origin: string;
 }
 
-/** Starts the fake on two free loopback ports (API and foreign listener). */
-export async function startFakeUpstream(): Promise<FakeUpstream> {
+/** Starts the scenario server on two free loopback ports (the API and the foreign listener). */
+export async function startScenarioServer(
+  options: ScenarioServerOptions = {},
+): Promise<ScenarioServer> {
   const log: LoggedRequest[] = [];
   const foreignLog: LoggedRequest[] = [];
   const runs = new Map<string, Run>();
@@ -158,7 +215,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = req.url ?? '/';
     let via: LoggedRequest['via'] = 'direct';
-    let origin = ownOrigin;
+    let origin = options.publicOrigin ?? ownOrigin;
     let rest = raw;
     if (raw.startsWith(VIA_PREFIX)) {
       const end = raw.indexOf('/', VIA_PREFIX.length);
@@ -167,7 +224,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       origin = decodeURIComponent(encoded);
       rest = end === -1 ? '/' : raw.slice(end);
     }
-    const url = new URL(rest, 'http://fake.invalid');
+    const url = new URL(rest, 'http://scenario.invalid');
 
     if (req.method === 'GET' && url.pathname === '/__log') {
       const model = url.searchParams.get('model');
@@ -195,7 +252,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       res.writeHead(204, {
         ...CORS_HEADERS,
         'access-control-allow-methods': 'GET, POST',
-        'access-control-allow-headers': 'x-api-key, content-type, accept, user-agent',
+        'access-control-allow-headers': `x-api-key, content-type, accept, user-agent, ${SCENARIO_HEADER}`,
         'access-control-max-age': '600',
       });
       entry.status = 204;
@@ -213,12 +270,14 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         answer(ctx, 400, { error: 'The request payload is invalid.' });
         return;
       }
-      executeRun(
-        ctx,
-        execute[1] === 'v2' ? 'v2' : 'v1',
+      const header = req.headers[SCENARIO_HEADER];
+      const name = typeof header === 'string' && header !== '' ? header : model;
+      await executeRun(ctx, {
+        version: execute[1] === 'v2' ? 'v2' : 'v1',
         model,
-        entry.body as Record<string, unknown>,
-      );
+        name,
+        body: entry.body as Record<string, unknown>,
+      });
       return;
     }
     if (poll !== null && req.method === 'GET') {
@@ -232,31 +291,38 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     answer(ctx, 404, { error: 'Not found.' });
   }
 
-  function executeRun(
+  async function executeRun(
     ctx: Context,
-    version: 'v1' | 'v2',
-    model: string,
-    body: Record<string, unknown>,
-  ): void {
-    const { kind, status } = parseModel(model);
-    const count = (executeCounts.get(model) ?? 0) + 1;
-    executeCounts.set(model, count);
-
-    if (kind === 'status' && status !== undefined) {
-      errorAnswer(ctx, status);
-      return;
-    }
-    if (!(SCENARIOS as readonly string[]).includes(kind) || kind === 'status') {
+    request: { version: 'v1' | 'v2'; model: string; name: string; body: Record<string, unknown> },
+  ): Promise<void> {
+    const { version, model, name, body } = request;
+    const scenario = parseScenario(name);
+    if (scenario === undefined) {
       answer(ctx, 404, { error: 'Not found.' });
       return;
     }
-    if (kind === 'flaky503' && count === 1) {
+    const { kind, n } = scenario;
+    // Scenarios that fail once fail every other execute of the same model and scenario, so
+    // that a call and its retry see a failure then a success, however many calls a test makes.
+    const countKey = `${model}\u0000${name}`;
+    const count = (executeCounts.get(countKey) ?? 0) + 1;
+    executeCounts.set(countKey, count);
+
+    if (kind === 'status' && n !== undefined) {
+      errorAnswer(ctx, n);
+      return;
+    }
+    if (kind === 'flaky503' && count % 2 === 1) {
       answer(ctx, 503, { error: UNSPECIFIED });
       return;
     }
-    if (kind === 'ratelimited' && count === 1) {
-      answer(ctx, 429, { error: UNSPECIFIED }, { 'retry-after': '1' });
+    if (kind === 'ratelimited' && count % 2 === 1) {
+      answer(ctx, 429, { error: UNSPECIFIED }, { 'retry-after': String(n ?? 1) });
       return;
+    }
+    if (kind === 'delay') {
+      await sleep(n ?? DEFAULT_DELAY_MS, ctx.res);
+      if (ctx.res.destroyed) return;
     }
 
     const input = body.data;
@@ -266,17 +332,27 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       options !== null &&
       (options as Record<string, unknown>).stream === true;
     if (version === 'v2' && wantsStream) {
-      void streamAnswer(ctx, kind);
+      await streamAnswer(ctx, kind);
       return;
     }
 
     const requestId = randomUUID();
-    const goesAsync = version === 'v1' || !['ok', 'flaky503', 'ratelimited'].includes(kind);
+    if (version === 'v2' && kind === 'failed') {
+      answer(
+        ctx,
+        200,
+        { completed: true, status: 'FAILED', error_message: 'The model could not answer.' },
+        { 'x-request-id': requestId },
+      );
+      return;
+    }
+    const goesAsync =
+      version === 'v1' || !['ok', 'flaky503', 'ratelimited', 'delay', 'failed'].includes(kind);
     if (!goesAsync) {
       answer(ctx, 200, success(input, requestId), { 'x-request-id': requestId });
       return;
     }
-    runs.set(requestId, { model, kind, input, polls: 0 });
+    runs.set(requestId, { model, scenario, input, polls: 0 });
     const pollOrigin = kind === 'foreign' ? foreignOrigin : ctx.origin;
     const pollUrl = `${pollOrigin}/api/v1/data/${requestId}`;
     if (version === 'v1') {
@@ -294,9 +370,10 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   function pollRun(ctx: Context, runId: string, run: Run | undefined): void {
     const headers = { 'x-request-id': runId };
     if (run === undefined) {
-      const { kind, status } = parseModel(runId);
-      if (kind === 'status' && status !== undefined) {
-        errorAnswer(ctx, status);
+      const scenario = parseScenario(runId);
+      const kind = scenario?.kind;
+      if (kind === 'status' && scenario?.n !== undefined) {
+        errorAnswer(ctx, scenario.n);
       } else if ((kind === 'flaky503' || kind === 'ratelimited') && !failedOnce.has(runId)) {
         failedOnce.add(runId);
         if (kind === 'flaky503') answer(ctx, 503, { error: UNSPECIFIED });
@@ -310,8 +387,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     }
     run.polls += 1;
     const unfinished = { completed: false, status: 'IN_PROGRESS' };
-    switch (run.kind) {
+    switch (run.scenario.kind) {
       case 'pollfail':
+      case 'failed':
         answer(
           ctx,
           200,
@@ -338,9 +416,14 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       case 'slow':
         answer(ctx, 200, unfinished, headers);
         return;
-      default:
-        if (run.polls < 3) answer(ctx, 200, unfinished, headers);
+      default: {
+        const inProgress =
+          run.scenario.kind === 'async'
+            ? (run.scenario.n ?? DEFAULT_ASYNC_POLLS)
+            : DEFAULT_ASYNC_POLLS;
+        if (run.polls <= inProgress) answer(ctx, 200, unfinished, headers);
         else answer(ctx, 200, success(run.input, runId), headers);
+      }
     }
   }
 
@@ -439,26 +522,24 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   }
 
   ownOrigin = await listen(api);
-  foreignOrigin = await listen(foreign);
+  try {
+    foreignOrigin = await listen(foreign);
+  } catch (error) {
+    await stop(api);
+    throw error;
+  }
 
   let closing: Promise<void> | undefined;
   return {
     url: ownOrigin,
     foreignUrl: foreignOrigin,
     viaProxy: (proxyOrigin) => `${ownOrigin}${VIA_PREFIX}${encodeURIComponent(proxyOrigin)}`,
+    ownsRun: (runId) => runs.has(runId),
     close: () => {
       closing ??= Promise.all([stop(api), stop(foreign)]).then(() => undefined);
       return closing;
     },
   };
-}
-
-/** `ok-3f2a` -> kind `ok`; `status-503-x` -> kind `status`, status 503. */
-function parseModel(model: string): { kind: string; status?: number } {
-  const kind = model.split('-', 1)[0] ?? '';
-  if (kind !== 'status') return { kind };
-  const code = Number(/^status-(\d{3})(?:-|$)/.exec(model)?.[1]);
-  return code >= 400 && code <= 599 ? { kind, status: code } : { kind };
 }
 
 function success(input: unknown, requestId: string): Record<string, unknown> {
@@ -532,8 +613,15 @@ function parseBody(text: string): unknown {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((wake) => setTimeout(wake, ms));
+/** Waits `ms`, or less when the client goes away first. */
+function sleep(ms: number, res?: ServerResponse): Promise<void> {
+  return new Promise((wake) => {
+    const timer = setTimeout(wake, ms);
+    res?.once('close', () => {
+      clearTimeout(timer);
+      wake();
+    });
+  });
 }
 
 function listen(server: Server): Promise<string> {
