@@ -32,6 +32,6 @@ export default defineConfig({
     { name: 'zod', compatibilityVersion: 'mini' },
     // No validators inside the SDK functions, for the same reason; the facade validates its
     // requests against the JSON Schema constants above before sending.
-    { name: '@hey-api/sdk', validator: false },
+    { name: '@hey-api/sdk', validator: false, client: false },
   ],
 });

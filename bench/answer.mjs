@@ -8,3 +8,19 @@ export const SUCCESS_ANSWER = JSON.stringify({
   usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
   requestId: 'bench-request',
 });
+
+/** The same answer as an OpenAI chat completion, for the openai client's row. */
+export const CHAT_ANSWER = JSON.stringify({
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1_700_000_000,
+  model: 'bench-model',
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Echo: Hello' },
+      finish_reason: 'stop',
+    },
+  ],
+  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+});

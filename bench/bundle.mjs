@@ -19,7 +19,7 @@ export function tempDir() {
 
 /**
  * Bundles `source` (ESM text whose imports are relative to the project root). `minify: true`
- * gives the size measurement's build, the one toolchain.md section 7 used:
+ * gives the size measurement's build, the one scripts/size.mjs uses:
  * `--bundle --minify --format=esm --platform=neutral`. Returns the code and, per input file
  * (path relative to the project root), the bytes it contributes to the output.
  */

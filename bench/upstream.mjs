@@ -7,11 +7,13 @@
  * - `POST /api/v2/execute/:id`: 200, a finished SUCCESS answer (the fake upstream's `ok` shape).
  * - `POST /api/v1/execute/:id`: 201, a ticket whose `data` is a poll URL on this server.
  * - `GET /api/v1/data/:id`: 200, the same finished SUCCESS answer (the first poll is done).
+ * - `POST /chat/completions`: 200, a chat completion of the same text, for the openai client.
  */
 import { createServer } from 'node:http';
-import { SUCCESS_ANSWER } from './answer.mjs';
+import { CHAT_ANSWER, SUCCESS_ANSWER } from './answer.mjs';
 
 const SUCCESS = Buffer.from(SUCCESS_ANSWER);
+const CHAT = Buffer.from(CHAT_ANSWER);
 let origin = '';
 let ticket = Buffer.alloc(0);
 
@@ -32,6 +34,7 @@ const server = createServer((req, res) => {
     if (req.method === 'POST' && url.startsWith('/api/v2/execute/')) reply(res, 200, SUCCESS);
     else if (req.method === 'POST' && url.startsWith('/api/v1/execute/')) reply(res, 201, ticket);
     else if (req.method === 'GET' && url.startsWith('/api/v1/data/')) reply(res, 200, SUCCESS);
+    else if (req.method === 'POST' && url.startsWith('/chat/completions')) reply(res, 200, CHAT);
     else reply(res, 404, Buffer.from('{"error":"Not found."}'));
   });
 });

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * The size budget of issue 5: what `import { LLM } from 'aixplain-llm'` adds to a user's bundle,
- * zod included, must stay under 15 KB gzipped (15,000 bytes, gzip level 9).
+ * The size budget: what `import { LLM } from 'aixplain-llm'` adds to a user's bundle, its
+ * dependencies included, must stay within 14 KB gzipped (14,000 bytes, gzip level 9); the
+ * target is 12.5 KB (bench/RESULTS.md reports against it). `npm test` runs this after the
+ * build and fails above the budget.
  *
  * It bundles the built package (dist/, resolved by name through package.json `exports`, the way
  * a user's bundler would) with esbuild `--bundle --minify --format=esm --platform=neutral`, and
@@ -15,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-export const BUDGET_BYTES = 15_000;
+export const BUDGET_BYTES = 14_000;
+/** Where the budget should come down to. */
+export const TARGET_BYTES = 12_500;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bundles `import { LLM } from 'aixplain-llm'` and measures it. */
@@ -42,6 +46,7 @@ export async function measure() {
     minifiedBytes: code.byteLength,
     gzipBytes: gzipSync(code, { level: 9 }).byteLength,
     budgetBytes: BUDGET_BYTES,
+    targetBytes: TARGET_BYTES,
     biggest,
   };
 }

@@ -8,10 +8,11 @@ import {
   ConnectionError,
   type LLMError,
   retryAfterMsOf,
+  TimeoutError,
   ValidationError,
 } from './errors.js';
-import { deadlineScope } from './internal/deadline.js';
 import type { Log, LogLevel } from './internal/log.js';
+import { abortErrorOf, Scope } from './internal/scope.js';
 import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
@@ -30,7 +31,7 @@ import {
 import { type Answer, fromAnswer, fromError, toRequestBody } from './payload.js';
 import { pollUntilDone } from './polling.js';
 import { type ModelResponse, ResponseStatus } from './response.js';
-import { type HttpMethod, withRetries } from './retry.js';
+import { type HttpMethod, isRetryable, withRetries } from './retry.js';
 import { type ModelResponseStreamer, openStream } from './stream.js';
 
 /** The input of a run: the text, or an object whose `data` key is the input and whose other keys are parameters. */
@@ -283,13 +284,15 @@ export class LLM {
     run: Pick<ResolvedRunOptions, 'timeoutMs' | 'signal' | 'headers' | 'name' | 'maxRetries'>,
     start: number,
   ): Promise<Answer> {
-    if (run.signal?.aborted)
-      throw new AbortError('The run was aborted.', { cause: run.signal.reason });
+    if (run.signal?.aborted) throw abortErrorOf(run.signal);
     const deadline = start + run.timeoutMs;
-    const scope = deadlineScope(
-      run.signal,
-      deadline,
-      `${run.name}: no answer within ${run.timeoutMs} ms.`,
+    const scope = new Scope(run.signal, systemClock);
+    // The TimeoutError is built only when the deadline passes: a run that ends in time pays
+    // for no stack trace.
+    scope.arm(
+      'deadline',
+      deadline - systemClock.now(),
+      () => new TimeoutError(`${run.name}: no answer within ${run.timeoutMs} ms.`),
     );
     try {
       return await this.#retry(
@@ -305,12 +308,18 @@ export class LLM {
         run.maxRetries,
       );
     } catch (error) {
-      throw scope.timeoutError() ?? error;
+      // The deadline or the caller's abort wins over what the request made of it.
+      throw scope.reason ?? error;
     } finally {
-      scope.dispose();
+      scope.stop();
     }
   }
 
+  /**
+   * `attempt`, retried by the retry policy. The first attempt runs outside the retry loop, so
+   * that a call that succeeds at once pays for no async frame of the loop; a first failure
+   * enters it as its attempt 0.
+   */
   #retry<T>(
     method: HttpMethod,
     signal: AbortSignal | undefined,
@@ -318,22 +327,25 @@ export class LLM {
     attempt: (attemptNumber: number) => Promise<T>,
     maxRetries = this.maxRetries,
   ): Promise<T> {
-    return withRetries(attempt, {
-      maxRetries,
-      method,
-      signal,
-      deadline,
-      onRetry: ({ error, delayMs, attempt: next, attempts }) => {
-        const cause =
-          error instanceof APIError
-            ? String(error.status)
-            : error instanceof ConnectionError
-              ? (error.code ?? 'a connection error')
-              : 'an error';
-        this.#log.info(
-          `retrying ${method} after ${cause} in ${Math.round(delayMs)} ms, attempt ${next} of ${attempts}`,
-        );
-      },
+    return attempt(0).catch((error: unknown) => {
+      if (maxRetries === 0 || !isRetryable(error, method)) throw error;
+      return withRetries((n) => (n === 0 ? Promise.reject(error) : attempt(n)), {
+        maxRetries,
+        method,
+        signal,
+        deadline,
+        onRetry: ({ error, delayMs, attempt: next, attempts }) => {
+          const cause =
+            error instanceof APIError
+              ? String(error.status)
+              : error instanceof ConnectionError
+                ? (error.code ?? 'a connection error')
+                : 'an error';
+          this.#log.info(
+            `retrying ${method} after ${cause} in ${Math.round(delayMs)} ms, attempt ${next} of ${attempts}`,
+          );
+        },
+      });
     });
   }
 

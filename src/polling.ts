@@ -7,7 +7,8 @@
  * lost on timeout, a tight loop on `completed: null`, no server hint, no cancel), which no library models.
  */
 import { AbortError, PollTimeoutError } from './errors.js';
-import { abortErrorOf, type Clock, systemClock } from './internal/time.js';
+import { abortErrorOf, Scope, untilAborted } from './internal/scope.js';
+import { type Clock, systemClock } from './internal/time.js';
 import { ModelResponse, ResponseStatus } from './response.js';
 
 /** The `errorMessage` of a poll that reached its deadline (the reference SDK's text). */
@@ -69,13 +70,12 @@ export async function pollUntilDone(
   if (signal?.aborted) throw abortErrorOf(signal);
   if (clock.now() >= deadline) return timedOut();
 
-  // `scope` ends the poll or pause in flight, at the deadline or on the caller's abort;
-  // `cancelDeadline` ends the deadline timer once the loop is over.
-  const scope = new AbortController();
-  const onAbort = () => scope.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const cancelDeadline = clock.after(deadline - clock.now(), () =>
-    scope.abort(new PollTimeoutError(POLL_TIMEOUT_MESSAGE, url)),
+  // `scope` ends the poll or pause in flight, at the deadline or on the caller's abort.
+  const scope = new Scope(signal, clock);
+  scope.arm(
+    'deadline',
+    deadline - clock.now(),
+    () => new PollTimeoutError(POLL_TIMEOUT_MESSAGE, url),
   );
   try {
     let pauseMs = Math.max(options.waitTimeMs, MIN_PAUSE_MS);
@@ -93,8 +93,7 @@ export async function pollUntilDone(
     if (scope.signal.aborted) return timedOut();
     throw error;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    cancelDeadline();
+    scope.stop();
   }
 }
 
@@ -107,15 +106,5 @@ function timedOutResponse(url: string, timeoutMs: number, name: string): ModelRe
     errorMessage: POLL_TIMEOUT_MESSAGE,
     url,
     error: new PollTimeoutError(message, url),
-  });
-}
-
-/** Settles like `promise`, or rejects as soon as `signal` aborts, even if `promise` ignores it. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }

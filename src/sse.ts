@@ -1,6 +1,8 @@
 /**
- * Server-sent events, as small AsyncIterable steps: body bytes -> text -> lines -> events
- * Each step is usable and testable alone.
+ * Server-sent events: one synchronous pass over each read of the body, bytes -> text -> lines ->
+ * events, with every event handed to a callback. No promise, array or object is made per line or
+ * per event: lines are found with `indexOf` and read in place, and only an unfinished last line is
+ * kept between reads.
  *
  * Hand-written rather than taken from eventsource-parser: the package has no runtime dependency
  * but zod, and a final event without its blank line must still be dispatched when the body ends
@@ -8,129 +10,128 @@
  * more (no reconnection, `retry:` ignored).
  */
 
-/** One dispatched event. */
-export interface SseEvent {
-  /** The `event:` field. @default "message" */
-  event: string;
-  /** The `data:` lines, joined with `\n`. */
-  data: string;
-  /** The last `id:` seen so far (SSE's "last event ID"), when there was one. */
-  id?: string;
-}
+/** Receives one dispatched event: its `data` lines joined with `\n`, its type, the last id. */
+export type SseListener = (data: string, event: string, id: string | undefined) => void;
 
-const noop = () => {};
+const LF = 10;
+const COLON = 58;
+const SPACE = 32;
+const STREAM: TextDecodeOptions = { stream: true };
 
 /**
- * Reads a web stream as an AsyncIterable. Stopping early (`break`, `return()`, an error
- * downstream) cancels the stream; an abort of `signal` cancels it at once, even during a pending
- * read, and the iteration then throws `signal.reason`.
- */
-export async function* readBody(
-  body: ReadableStream<Uint8Array>,
-  signal?: AbortSignal,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  if (signal?.aborted) {
-    await body.cancel(signal.reason).catch(noop);
-    signal.throwIfAborted();
-  }
-  const reader = body.getReader();
-  const onAbort = () => reader.cancel(signal?.reason).catch(noop);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let ended = false;
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      signal?.throwIfAborted();
-      if (done) {
-        ended = true;
-        return;
-      }
-      yield value;
-    }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    if (!ended) await reader.cancel().catch(noop);
-    reader.releaseLock();
-  }
-}
-
-/**
- * Decodes UTF-8 whatever the Content-Type says (the service sends no charset, and ISO-8859-1 would garble every non-ASCII token), with a
- * streaming decoder so that a character split across chunks arrives whole. A leading BOM is
- * dropped, as SSE requires; bad bytes become U+FFFD.
- */
-export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
-  for await (const chunk of chunks) {
-    const text = decoder.decode(chunk, { stream: true });
-    if (text !== '') yield text;
-  }
-  const rest = decoder.decode();
-  if (rest !== '') yield rest;
-}
-
-const LINE_END = /\r\n|\r|\n/g;
-
-/**
- * Splits text into lines ending at CRLF, LF or CR. A CR that ends one piece and an LF that
- * starts the next are one line end. The last line is yielded even without a line end.
- */
-export async function* splitLines(text: AsyncIterable<string>): AsyncGenerator<string> {
-  let partial = '';
-  let skipLf = false;
-  for await (const piece of text) {
-    if (piece === '') continue;
-    const start = skipLf && piece.startsWith('\n') ? 1 : 0;
-    let from = start;
-    for (const match of piece.slice(start).matchAll(LINE_END)) {
-      yield partial + piece.slice(from, start + match.index);
-      partial = '';
-      from = start + match.index + match[0].length;
-    }
-    partial += piece.slice(from);
-    skipLf = piece.endsWith('\r');
-  }
-  if (partial !== '') yield partial;
-}
-
-/**
- * Turns lines into events by the SSE field rules: `field: value` (one space after the colon
+ * Parses an event stream fed in pieces of any size. Text is decoded as UTF-8 whatever the
+ * Content-Type says (the service sends no charset, and ISO-8859-1 would garble every non-ASCII
+ * token), a character split across reads arrives whole, a leading BOM is dropped and bad bytes
+ * become U+FFFD. Lines end at CRLF, LF or CR (a CR that ends one read and an LF that starts the
+ * next are one line end). Fields follow the SSE rules: `field: value` (one space after the colon
  * dropped), a line without a colon is a field with an empty value, `:` starts a comment, `data`
- * lines join with `\n`, a blank line dispatches, an event without `data` is dropped, and a
- * pending event is dispatched when the lines end.
+ * lines join with `\n`, a blank line dispatches, an event without `data` is dropped, and `end()`
+ * dispatches a pending event.
  */
-export async function* parseEvents(lines: AsyncIterable<string>): AsyncGenerator<SseEvent> {
-  let event = '';
-  let data: string[] = [];
-  let id: string | undefined;
-  const take = (): SseEvent | undefined => {
-    const out =
-      data.length === 0
-        ? undefined
-        : {
-            event: event === '' ? 'message' : event,
-            data: data.join('\n'),
-            ...(id === undefined ? {} : { id }),
-          };
-    event = '';
-    data = [];
-    return out;
-  };
-  for await (const line of lines) {
-    if (line === '') {
-      const out = take();
-      if (out !== undefined) yield out;
-      continue;
-    }
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const raw = colon === -1 ? '' : line.slice(colon + 1);
-    const value = raw.startsWith(' ') ? raw.slice(1) : raw;
-    if (field === 'data') data.push(value);
-    else if (field === 'event') event = value;
-    else if (field === 'id' && !value.includes('\0')) id = value;
+export class SseParser {
+  readonly #onEvent: SseListener;
+  readonly #decoder = new TextDecoder();
+  /** The unfinished last line of the text so far. */
+  #carry = '';
+  /** The text so far ended with CR: an LF that starts the next piece ends no line. */
+  #skipLf = false;
+  #data = '';
+  #hasData = false;
+  #event = '';
+  #id: string | undefined;
+
+  constructor(onEvent: SseListener) {
+    this.#onEvent = onEvent;
   }
-  const out = take();
-  if (out !== undefined) yield out;
+
+  /** Parses one read of the body. */
+  feed(bytes: Uint8Array): void {
+    this.push(this.#decoder.decode(bytes, STREAM));
+  }
+
+  /** Parses a piece of already decoded text. */
+  push(text: string): void {
+    const length = text.length;
+    let pos = 0;
+    if (this.#skipLf && length > 0) {
+      this.#skipLf = false;
+      if (text.charCodeAt(0) === LF) pos = 1;
+    }
+    // Each of `lf` and `cr` is searched again only once passed: one scan of the text each.
+    let lf = text.indexOf('\n', pos);
+    let cr = text.indexOf('\r', pos);
+    while (lf !== -1 || cr !== -1) {
+      let end: number;
+      let next: number;
+      if (cr === -1 || (lf !== -1 && lf < cr)) {
+        end = lf;
+        next = lf + 1;
+      } else {
+        end = cr;
+        next = cr + 1;
+        if (next === length) this.#skipLf = true;
+        else if (text.charCodeAt(next) === LF) next++;
+      }
+      if (this.#carry === '') this.#line(text, pos, end);
+      else {
+        const line = this.#carry + text.slice(pos, end);
+        this.#carry = '';
+        this.#line(line, 0, line.length);
+      }
+      pos = next;
+      if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
+      if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
+    }
+    if (pos < length) this.#carry += pos === 0 ? text : text.slice(pos);
+  }
+
+  /** The body has ended: flushes the decoder and the last line, and dispatches a pending event. */
+  end(): void {
+    this.push(this.#decoder.decode());
+    const line = this.#carry;
+    this.#carry = '';
+    if (line !== '') this.#line(line, 0, line.length);
+    this.#dispatch();
+  }
+
+  /** One line, `text` from `start` to `end` (no line end in between). */
+  #line(text: string, start: number, end: number): void {
+    if (start === end) {
+      this.#dispatch();
+      return;
+    }
+    let field: string;
+    let from: number;
+    if (text.startsWith('data:', start)) {
+      field = 'data';
+      from = start + 5;
+    } else {
+      if (text.charCodeAt(start) === COLON) return; // a comment
+      const colon = text.indexOf(':', start);
+      if (colon === -1 || colon >= end) {
+        field = text.slice(start, end);
+        from = end;
+      } else {
+        field = text.slice(start, colon);
+        from = colon + 1;
+      }
+    }
+    if (from < end && text.charCodeAt(from) === SPACE) from++;
+    const value = from === end ? '' : text.slice(from, end);
+    if (field === 'data') {
+      this.#data = this.#hasData ? `${this.#data}\n${value}` : value;
+      this.#hasData = true;
+    } else if (field === 'event') this.#event = value;
+    else if (field === 'id' && !value.includes('\0')) this.#id = value;
+  }
+
+  #dispatch(): void {
+    const hasData = this.#hasData;
+    const data = this.#data;
+    const event = this.#event;
+    this.#data = '';
+    this.#hasData = false;
+    this.#event = '';
+    if (hasData) this.#onEvent(data, event === '' ? 'message' : event, this.#id);
+  }
 }

@@ -1,136 +1,158 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, test, vi } from 'vitest';
-import { decodeUtf8, parseEvents, readBody, type SseEvent, splitLines } from '../src/sse.js';
+import { describe, expect, test } from 'vitest';
+import { SseParser } from '../src/sse.js';
+import { decodeUtf8, parseEvents, type SseEvent, splitLines } from './helpers/legacy-sse.js';
 
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-async function* from<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
-}
+type Event = SseEvent;
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-const linesOf = (...pieces: string[]) => collect(splitLines(from(pieces)));
-const eventsOf = (text: string) => collect(parseEvents(splitLines(from([text]))));
 
-describe('readBody', () => {
-  test('yields every chunk of the stream, then ends', async () => {
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes('a'));
-        controller.enqueue(bytes('b'));
-        controller.close();
-      },
-    });
-    expect(await collect(readBody(body))).toEqual([bytes('a'), bytes('b')]);
-    expect(body.locked).toBe(false);
+/** Every event the parser dispatches for `pieces` (text, or bytes to decode), then its end. */
+function eventsOf(pieces: readonly (string | Uint8Array)[]): Event[] {
+  const events: Event[] = [];
+  const parser = new SseParser((data, event, id) =>
+    events.push({ event, data, ...(id === undefined ? {} : { id }) }),
+  );
+  for (const piece of pieces) {
+    if (typeof piece === 'string') parser.push(piece);
+    else parser.feed(piece);
+  }
+  parser.end();
+  return events;
+}
+
+/** The events of the former decoding: bytes -> text -> lines -> events, as async generators. */
+async function legacyEventsOf(chunks: readonly Uint8Array[]): Promise<Event[]> {
+  async function* from() {
+    yield* chunks;
+  }
+  const events: Event[] = [];
+  for await (const event of parseEvents(splitLines(decodeUtf8(from())))) events.push(event);
+  return events;
+}
+
+/** `bytes` cut at `cuts` (any order, repeats allowed). */
+function split(whole: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const points = [0, ...cuts.map((cut) => Math.min(cut, whole.length)).sort((a, b) => a - b)];
+  return points.map((start, i) => whole.slice(start, points[i + 1] ?? whole.length));
+}
+
+describe('SseParser decoding', () => {
+  test('keeps a character split across reads whole', () => {
+    const wave = bytes('data: 👋\n\n');
+    const pieces = [wave.slice(0, 7), wave.slice(7, 9), wave.slice(9)];
+    expect(eventsOf(pieces)).toEqual([{ event: 'message', data: '👋' }]);
   });
 
-  test('cancels the stream when the loop is left early', async () => {
-    const cancel = vi.fn();
-    const body = new ReadableStream<Uint8Array>({
-      pull: (controller) => controller.enqueue(bytes('x')),
-      cancel,
-    });
-    for await (const _ of readBody(body)) break;
-    expect(cancel).toHaveBeenCalledOnce();
-    expect(body.locked).toBe(false);
-  });
-
-  test('an abort cancels a pending read and throws the reason', async () => {
-    const cancel = vi.fn();
-    const body = new ReadableStream<Uint8Array>({ cancel });
-    const controller = new AbortController();
-    const reading = collect(readBody(body, controller.signal));
-    const reason = new Error('stop');
-    controller.abort(reason);
-    await expect(reading).rejects.toBe(reason);
-    expect(cancel).toHaveBeenCalledWith(reason);
-  });
-
-  test('an already aborted signal cancels the stream without reading', async () => {
-    const cancel = vi.fn();
-    const body = new ReadableStream<Uint8Array>({ cancel });
-    const reason = new Error('gone');
-    await expect(collect(readBody(body, AbortSignal.abort(reason)))).rejects.toBe(reason);
-    expect(cancel).toHaveBeenCalledWith(reason);
-  });
-
-  test('passes a transport error through', async () => {
-    const cut = new TypeError('terminated');
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes('a'));
-        controller.error(cut);
-      },
-    });
-    await expect(collect(readBody(body))).rejects.toBe(cut);
-  });
-});
-
-describe('decodeUtf8', () => {
-  test('keeps a character split across chunks whole', async () => {
-    const wave = bytes('👋');
-    const pieces = [wave.slice(0, 1), wave.slice(1, 3), wave.slice(3)];
-    expect((await collect(decodeUtf8(from(pieces)))).join('')).toBe('👋');
-  });
-
-  test('flushes an incomplete character at the end as U+FFFD', async () => {
-    expect(await collect(decodeUtf8(from([bytes('ok'), bytes('ö').slice(0, 1)])))).toEqual([
-      'ok',
-      '\uFFFD',
+  test('flushes an incomplete character at the end as U+FFFD', () => {
+    expect(eventsOf([bytes('data: ok'), bytes('ö').slice(0, 1)])).toEqual([
+      { event: 'message', data: 'ok\uFFFD' },
     ]);
   });
 
-  test('drops a leading byte order mark, once', async () => {
+  test('drops a leading byte order mark, once', () => {
     const bom = new Uint8Array([0xef, 0xbb, 0xbf]);
-    const text = (await collect(decodeUtf8(from([bom, bytes('data: x\n\uFEFF')])))).join('');
-    expect(text).toBe('data: x\n\uFEFF');
+    expect(eventsOf([bom, bytes('data: x\n\n\uFEFFdata: y\n\n')])).toEqual([
+      { event: 'message', data: 'x' },
+    ]);
   });
 });
 
-describe('splitLines', () => {
-  test.each([
-    ['LF', ['a\nb\n'], ['a', 'b']],
-    ['CRLF', ['a\r\nb\r\n'], ['a', 'b']],
-    ['CR', ['a\rb\r'], ['a', 'b']],
-    ['mixed line ends', ['a\rb\nc\r\nd'], ['a', 'b', 'c', 'd']],
-    ['blank lines', ['a\n\n\r\n\r\rb'], ['a', '', '', '', '', 'b']],
-    ['CR at the end of a piece, LF at the start of the next', ['a\r', '\nb\n'], ['a', 'b']],
-    ['CR, then an empty piece, then LF', ['a\r', '', '\nb'], ['a', 'b']],
-    ['CR at the end of a piece, then text', ['a\r', 'b\n'], ['a', 'b']],
-    ['CR then CR|LF across pieces', ['a\r\r', '\nb'], ['a', '', 'b']],
-    ['LF alone in its piece after CR', ['a\r', '\n', '\n'], ['a', '']],
-    ['a line across pieces', ['da', 'ta: x', 'y\n'], ['data: xy']],
-    ['the last line without a line end', ['a\nb'], ['a', 'b']],
-    ['nothing', [], []],
-  ])('%s', async (_, pieces, lines) => {
-    expect(await linesOf(...pieces)).toEqual(lines);
-  });
+describe('SseParser lines', () => {
+  const dataOf = (pieces: string[]) => eventsOf(pieces).map((event) => event.data);
 
-  test('gives the same lines however the text is cut', async () => {
-    const text = fc.string({ unit: fc.constantFrom('a', 'é', '\r', '\n', ' '), maxLength: 40 });
+  test.each([
+    ['LF', ['data: a\n\ndata: b\n\n'], ['a', 'b']],
+    ['CRLF', ['data: a\r\n\r\ndata: b\r\n\r\n'], ['a', 'b']],
+    ['CR', ['data: a\r\rdata: b\r\r'], ['a', 'b']],
+    ['mixed line ends', ['data: a\r\ndata: b\n\rdata: c'], ['a\nb', 'c']],
+    ['CR at the end of a piece, LF at the start of the next', ['data: a\r', '\ndata: b'], ['a\nb']],
+    ['CR, then an empty piece, then LF', ['data: a\r', '', '\n\r\ndata: b'], ['a', 'b']],
+    ['CR then CR|LF across pieces', ['data: a\r\r', '\ndata: b'], ['a', 'b']],
+    ['a line across pieces', ['da', 'ta: x', 'y\n'], ['xy']],
+    ['a field name across pieces', ['dat', 'a', ': z\n\n'], ['z']],
+    ['the last line without a line end', ['data: a\n\ndata: b'], ['a', 'b']],
+    ['nothing', [], []],
+  ])('%s', (_, pieces, data) => {
+    expect(dataOf(pieces)).toEqual(data);
+  });
+});
+
+describe('SseParser against the former decoding', () => {
+  const unit = fc.constantFrom(
+    'data: ',
+    'data:',
+    'data',
+    'event: error',
+    'event:',
+    'id: 7',
+    'id: \0',
+    ': c',
+    'retry: 1',
+    'x',
+    'é',
+    '👋',
+    ' ',
+    ':',
+    '\r',
+    '\n',
+    '\r\n',
+    '\uFEFF',
+  );
+
+  test('dispatches the same events for any text, cut anywhere', async () => {
     await fc.assert(
-      fc.asyncProperty(text, fc.array(fc.nat({ max: 40 })), async (whole, cuts) => {
-        const points = [0, ...cuts.map((cut) => Math.min(cut, whole.length)).sort((a, b) => a - b)];
-        const pieces = points.map((start, i) => whole.slice(start, points[i + 1] ?? whole.length));
-        expect(await linesOf(...pieces)).toEqual(await linesOf(whole));
-      }),
+      fc.asyncProperty(
+        fc.string({ unit, maxLength: 60 }),
+        fc.array(fc.nat({ max: 400 }), { maxLength: 12 }),
+        async (text, cuts) => {
+          const whole = bytes(text);
+          const chunks = split(whole, cuts);
+          expect(eventsOf(chunks)).toEqual(await legacyEventsOf(chunks));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
+
+  test.each([
+    'stream-lf.sse',
+    'stream-crlf.sse',
+    'stream-cr-openai.sse',
+    'stream-truncated.sse',
+    'stream-error.sse',
+  ])('dispatches the same events for the recorded %s, split anywhere', async (name) => {
+    const whole = new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+    const expected = await legacyEventsOf([whole]);
+    expect(expected.length).toBeGreaterThan(1);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: whole.length }), { maxLength: 24 }), async (cuts) => {
+        const chunks = split(whole, cuts);
+        expect(eventsOf(chunks)).toEqual(expected);
+        expect(await legacyEventsOf(chunks)).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('one byte per read', async () => {
+    const whole = new Uint8Array(
+      readFileSync(new URL('./fixtures/stream-crlf.sse', import.meta.url)),
+    );
+    const chunks = split(whole, [...whole.keys()]);
+    expect(eventsOf(chunks)).toEqual(await legacyEventsOf([whole]));
+  });
 });
 
-describe('parseEvents', () => {
-  const message = (data: string, extra: Partial<SseEvent> = {}): SseEvent => ({
+describe('SseParser fields', () => {
+  const message = (data: string, extra: Partial<Event> = {}): Event => ({
     event: 'message',
     data,
     ...extra,
   });
 
-  test.each<[string, string, SseEvent[]]>([
+  test.each<[string, string, Event[]]>([
     ['a blank line dispatches', 'data: a\n\ndata: b\n\n', [message('a'), message('b')]],
     ['one space after the colon is removed', 'data:  two\n\n', [message(' two')]],
     ['no space after the colon', 'data:x\n\n', [message('x')]],
@@ -161,11 +183,11 @@ describe('parseEvents', () => {
     ['an id with NUL is ignored', 'id: 1\0\ndata: a\n\n', [message('a')]],
     ['CRLF', 'data: a\r\n\r\ndata: b\r\n\r\n', [message('a'), message('b')]],
     ['CR', 'data: a\r\rdata: b\r\r', [message('a'), message('b')]],
-  ])('%s', async (_, text, events) => {
-    expect(await eventsOf(text)).toEqual(events);
+  ])('%s', (_, text, events) => {
+    expect(eventsOf([text])).toEqual(events);
   });
 
-  test('blank lines without data in between yield nothing', async () => {
-    expect(await eventsOf('\n\n\n\r\n')).toEqual([]);
+  test('blank lines without data in between yield nothing', () => {
+    expect(eventsOf(['\n\n\n\r\n'])).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
   TimeoutError,
   ValidationError,
 } from '../src/errors.js';
+import { LLM } from '../src/llm.js';
 import type { ModelResponse } from '../src/response.js';
 import {
   type ModelResponseStreamer,
@@ -393,14 +394,16 @@ describe('ModelResponseStreamer', () => {
       await expect(openStream(() => Promise.reject(invalid))).rejects.toBe(invalid);
     });
 
+    // The run options are checked once, by the facade, before openStream is reached.
     test.each<[StreamOptions]>([
       [{ timeoutMs: -1 }],
       [{ idleTimeoutMs: Number.NaN }],
       [{ firstChunkTimeoutMs: Number.POSITIVE_INFINITY }],
     ])('rejects the bad timeout %j before sending', async (options) => {
-      const open = vi.fn();
-      await expect(openStream(open, options)).rejects.toBeInstanceOf(ValidationError);
-      expect(open).not.toHaveBeenCalled();
+      const fetch = vi.fn();
+      const llm = new LLM({ id: 'model', apiKey: 'key', fetch });
+      await expect(llm.stream('x', options)).rejects.toBeInstanceOf(ValidationError);
+      expect(fetch).not.toHaveBeenCalled();
     });
 
     test('a non-2xx Response that slipped through gives a FAILED APIError', async () => {
@@ -773,5 +776,84 @@ describe('ModelResponseStreamer', () => {
       streamer.tee();
       expect(() => streamer.tee()).toThrow(StreamError);
     });
+  });
+});
+
+describe('a JSON answer to a stream request', () => {
+  const answer = (body: unknown, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify(body), {
+      headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    });
+
+  test('a finished SUCCESS gives its text as one chunk and ends SUCCESS', async () => {
+    const { streamer } = await streamOf(
+      answer({ completed: true, status: 'SUCCESS', data: 'The whole answer' }),
+    );
+    expect(await drain(streamer)).toEqual({
+      tokens: ['The whole answer'],
+      status: 'SUCCESS',
+      failed: undefined,
+    });
+  });
+
+  test('a FAILED answer gives the final FAILED chunk with its message', async () => {
+    const { streamer } = await streamOf(
+      answer(
+        { completed: true, status: 'FAILED', error_message: 'Supplier overloaded' },
+        { 'x-request-id': 'req-7' },
+      ),
+    );
+    const { tokens, status, failed } = await drain(streamer);
+    expect([tokens, status]).toEqual([[], 'FAILED']);
+    expect(failed).toMatchObject({ completed: true, errorMessage: 'Supplier overloaded' });
+    expect(failed?.error).toBeInstanceOf(StreamError);
+  });
+
+  test('with throwOnError a FAILED answer is thrown', async () => {
+    const { streamer } = await streamOf(answer({ completed: true, status: 'FAILED' }), {
+      throwOnError: true,
+    });
+    await expect(drain(streamer)).rejects.toThrow('The model run failed.');
+    expect(streamer.status).toBe('FAILED');
+  });
+
+  test.each<[string, unknown]>([
+    ['an unfinished run', { completed: false, data: 'https://models.aixplain.com/api/v1/data/r' }],
+    ['an array', [1, 2]],
+    ['null', null],
+  ])('anything else (%s) fails, saying the service answered JSON', async (_, body) => {
+    const { streamer } = await streamOf(answer(body));
+    const { tokens, status, failed } = await drain(streamer);
+    expect([tokens, status]).toEqual([[], 'FAILED']);
+    expect(failed?.error).toBeInstanceOf(StreamError);
+    expect(failed?.errorMessage).toMatch(/^The service answered JSON instead of a stream/);
+  });
+
+  test('a JSON body that does not parse fails the same way', async () => {
+    const { streamer } = await streamOf(
+      new Response('{"completed":tr', { headers: { 'content-type': 'application/json' } }),
+    );
+    const { failed } = await drain(streamer);
+    expect(failed?.errorMessage).toMatch(/^The service answered JSON instead of a stream/);
+  });
+
+  test('timeoutMs bounds the wait for the JSON body', async () => {
+    vi.useFakeTimers();
+    try {
+      const body = controlledBody();
+      body.send('{"completed":');
+      const opening = streamOf(
+        new Response(body.stream, { headers: { 'content-type': 'application/json' } }),
+        { timeoutMs: 100 },
+      );
+      await vi.advanceTimersByTimeAsync(100);
+      const { streamer, signal } = await opening;
+      const { failed } = await drain(streamer);
+      expect(failed?.error).toBeInstanceOf(TimeoutError);
+      expect(signal().aborted).toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,6 +3,7 @@
  * FAILED. Bad usage is thrown as `UsageError` and turned into status 2 by main().
  */
 import { ValidationError } from '../errors.js';
+import { linkAbort } from '../internal/scope.js';
 import type { ModelResponse } from '../response.js';
 import { ResponseStatus } from '../response.js';
 import type { ModelResponseStreamer } from '../stream.js';
@@ -195,7 +196,6 @@ export function textOf(data: unknown): string {
 function untilAborted(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal === undefined) return; // nothing can stop it but the process ending
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+    linkAbort(signal, () => resolve());
   });
 }

@@ -2,7 +2,7 @@
  * The one place that reads the clock and waits, so that polling, retries and stream timeouts
  * can be tested with fake timers (vi.useFakeTimers() drives both functions below).
  */
-import { AbortError } from '../errors.js';
+import { abortErrorOf, linkAbort } from './scope.js';
 
 /** Reads the time and waits; injectable for tests. */
 export interface Clock {
@@ -14,34 +14,40 @@ export interface Clock {
   after(ms: number, fn: () => void): () => void;
 }
 
-/** The error an aborted `signal` stands for: its own reason when that is an LLMError-free abort. */
-export function abortErrorOf(signal: AbortSignal): AbortError {
-  return new AbortError('The operation was aborted.', { cause: signal.reason });
+/**
+ * The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days): Node, browsers and Deno
+ * fire a longer one after 1 ms (Node with a TimeoutOverflowWarning), so longer waits are chained.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `fn` after `ms` milliseconds (at least 0) unless the returned function is called first.
+ * A delay longer than `MAX_TIMER_MS` runs as a chain of timers, each at most that long.
+ */
+export function after(ms: number, fn: () => void): () => void {
+  if (ms <= MAX_TIMER_MS) {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  }
+  let cancel = after(MAX_TIMER_MS, () => {
+    cancel = after(ms - MAX_TIMER_MS, fn);
+  });
+  return () => cancel();
 }
 
 /** Waits `ms` milliseconds (at least 0); an abort ends the wait at once and removes its listener. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortErrorOf(signal));
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
+    const unlink = linkAbort(signal, () => {
+      cancel();
       reject(abortErrorOf(signal as AbortSignal));
-    };
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const cancel = after(ms, () => {
+      unlink();
+      resolve();
+    });
   });
-}
-
-/** Calls `fn` after `ms` milliseconds unless the returned function is called first. */
-export function after(ms: number, fn: () => void): () => void {
-  const timer = setTimeout(fn, Math.max(0, ms));
-  return () => clearTimeout(timer);
 }
 
 /** The real clock: `Date.now()` and `setTimeout`. */

@@ -1,12 +1,12 @@
 /**
- * The single importer of generated/: sends the three requests through the generated client and
- * turns whatever comes back into an `Answer`, a streaming `Response`, or a typed error.
+ * The single importer of generated/: sends the three requests through the generated SDK
+ * functions (on the minimal client of client.ts) and turns whatever comes back into an
+ * `Answer`, a streaming `Response`, or a typed error.
  *
  * It also keeps the API key at home: poll URLs and redirects are followed only to `baseUrl`'s
  * origin or a trusted one (the runtime's fetch would keep `x-api-key` on a cross-origin redirect),
  * and the key is scrubbed from anything an error could show.
  */
-import { createClient } from '../../generated/client/index.js';
 import { executeModel, executeModelAsync, pollRun } from '../../generated/sdk.gen.js';
 import {
   AbortError,
@@ -18,6 +18,7 @@ import {
 } from '../errors.js';
 import type { Answer, RequestBody } from '../payload.js';
 import { VERSION } from '../version.js';
+import { createMinimalClient } from './client.js';
 import { headersLine, type Log, scrubSecret } from './log.js';
 
 /** What the transport needs from the LLM's resolved options. */
@@ -47,17 +48,26 @@ export function createTransport(config: TransportConfig) {
   const trusted = new Set([new URL(config.baseUrl).origin, ...config.trustedOrigins]);
   const baseFetch: typeof fetch = config.fetch ?? ((url, init) => globalThis.fetch(url, init));
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
-  const client = createClient({
+  const client = createMinimalClient({
     baseUrl: config.baseUrl,
-    auth: () => config.apiKey,
-    fetch: ((url: string, init: ClientInit) =>
-      guardedFetch(url, init, baseFetch, trusted, config.apiKey, config.log)) as typeof fetch,
+    fetch: (url, init) => guardedFetch(url, init, baseFetch, trusted, config.apiKey, config.log),
+    // The key is a default header, last, so that a default header cannot replace it.
     headers: {
       // Browsers refuse to let a page set User-Agent.
       ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
       ...config.headers,
+      'x-api-key': config.apiKey,
     },
   });
+
+  /** Per-call headers, with the key last so that a header of the caller cannot replace it. */
+  const callHeaders = (headers: Record<string, string> | undefined) => {
+    if (headers === undefined) return undefined;
+    for (const name in headers) {
+      if (name.toLowerCase() === 'x-api-key') return { ...headers, [name]: config.apiKey };
+    }
+    return headers;
+  };
 
   const { log, apiKey } = config;
   const redact = (text: string) => scrubSecret(text, apiKey);
@@ -81,59 +91,54 @@ export function createTransport(config: TransportConfig) {
     return parsed;
   }
 
+  type Result = { response?: Response; error?: unknown; data?: unknown };
+  type What = { method: string; url: string; call: CallOptions };
+
   /**
    * Runs one generated-SDK call, turns every failure into this package's errors, and writes
    * its line at `info`: `POST /api/v2/execute/m 200 in 12 ms, attempt 1, request id ...`.
+   * Promise chains rather than async functions: a call that succeeds allocates no extra frame.
    */
-  async function send<T extends { response?: Response; error?: unknown; data?: unknown }>(
-    call: () => Promise<T>,
-    what: { method: string; url: string; call: CallOptions },
-  ): Promise<T & { response: Response }> {
+  function send(call: () => Promise<Result>, what: What): Promise<Result & { response: Response }> {
     const { signal, attempt } = what.call;
-    const started = log.enabled('info') ? Date.now() : 0;
+    const logging = log.enabled('info');
+    const started = logging ? Date.now() : 0;
     const line = (outcome: string, requestId?: string | null) =>
       log.info(
         `${what.method} ${pathOf(what.url)} ${outcome} in ${Date.now() - started} ms` +
           `${attempt === undefined ? '' : `, attempt ${attempt}`}` +
           `${requestId ? `, request id ${requestId}` : ''}`,
       );
-    let result: T;
-    try {
-      result = await call();
-      // guardedFetch turns every answer that is not 2xx into an APIError: a response here is 2xx.
-      if (result.response === undefined) throw result.error;
-    } catch (error) {
+    const fail = (error: unknown): never => {
       const failure = toLLMError(error, signal, redact, what.url);
-      if (log.enabled('info')) {
+      if (logging) {
         line(
           failure instanceof APIError ? String(failure.status) : `failed (${failure.message})`,
           failure instanceof APIError ? failure.requestId : undefined,
         );
       }
       throw failure;
-    }
-    const response = result.response as Response;
-    if (log.enabled('info')) line(String(response.status), response.headers.get('x-request-id'));
-    return result as T & { response: Response };
+    };
+    return call().then((result) => {
+      // guardedFetch turns every answer that is not 2xx into an APIError: a response here is 2xx.
+      const { response } = result;
+      if (response === undefined) return fail(result.error);
+      if (logging) line(String(response.status), response.headers.get('x-request-id'));
+      return result as Result & { response: Response };
+    }, fail);
   }
 
-  async function answerOf(
-    call: () => Promise<{ response?: Response; error?: unknown; data?: unknown }>,
-    what: { method: string; url: string; call: CallOptions },
-  ): Promise<Answer> {
-    const { data, response } = await send(call, what);
-    const text = typeof data === 'string' ? data : '';
-    if (log.enabled('debug')) log.debug(`answer ${response.status} body: ${text}`);
-    try {
-      return {
-        body: JSON.parse(text),
-        json: true,
-        headers: response.headers,
-        status: response.status,
-      };
-    } catch {
-      return { body: text, json: false, headers: response.headers, status: response.status };
-    }
+  function answerOf(call: () => Promise<Result>, what: What): Promise<Answer> {
+    return send(call, what).then(({ data, response }) => {
+      const text = typeof data === 'string' ? data : '';
+      if (log.enabled('debug')) log.debug(`answer ${response.status} body: ${text}`);
+      const { headers, status } = response;
+      try {
+        return { body: JSON.parse(text), json: true, headers, status };
+      } catch {
+        return { body: text, json: false, headers, status };
+      }
+    });
   }
 
   return {
@@ -150,15 +155,15 @@ export function createTransport(config: TransportConfig) {
             body,
             parseAs: 'text',
             signal: call.signal,
-            headers: call.headers,
+            headers: callHeaders(call.headers),
           }),
         { method: 'POST', url: `${config.baseUrl}/api/${version}/execute/${modelId}`, call },
       );
     },
 
     /** The streamed run: resolves with the 2xx `Response` whose body is still unread. */
-    async stream(modelId: string, body: RequestBody, call: CallOptions): Promise<Response> {
-      const { response } = await send(
+    stream(modelId: string, body: RequestBody, call: CallOptions): Promise<Response> {
+      return send(
         () =>
           executeModel({
             client,
@@ -166,29 +171,26 @@ export function createTransport(config: TransportConfig) {
             body,
             parseAs: 'stream',
             signal: call.signal,
-            headers: { Accept: 'text/event-stream', ...call.headers },
+            headers: { Accept: 'text/event-stream', ...callHeaders(call.headers) },
           }),
         { method: 'POST', url: `${config.baseUrl}/api/v2/execute/${modelId}`, call },
-      );
-      return response;
+      ).then((result) => result.response);
     },
 
     /** One `GET` on a poll URL, used exactly as the service gave it. */
     poll(url: string, call: CallOptions): Promise<Answer> {
       const parsed = assertTrusted(url);
-      const requestId = parsed.pathname.split('/').filter(Boolean).pop() ?? url;
       return answerOf(
         () =>
           pollRun({
             client,
-            // The URL exactly as the service gave it, split where the client joins it again.
+            // The URL exactly as the service gave it (its path has no parameter left to fill).
             baseUrl: parsed.origin,
             url: `${parsed.pathname}${parsed.search}` as '/api/v1/data/{requestId}',
-            path: { requestId },
             parseAs: 'text',
             signal: call.signal,
-            headers: call.headers,
-          } as Parameters<typeof pollRun>[0]),
+            headers: callHeaders(call.headers),
+          } as unknown as Parameters<typeof pollRun>[0]),
         { method: 'GET', url, call },
       );
     },

@@ -1,0 +1,209 @@
+/**
+ * The chunks of one event-stream body, as a hand-written async iterator: each read of the body
+ * is parsed at once (`SseParser`), its tokens wait in a queue, and `next()` serves them without
+ * a promise of its own until the queue is empty. The body is read only while the consumer waits
+ * on an empty queue, and the idle timer runs only then.
+ */
+import { AbortError, ConnectionError, type LLMError, StreamError } from './errors.js';
+import { linkAbort, noop, type Scope } from './internal/scope.js';
+import { fromError } from './payload.js';
+import { ModelResponse, ResponseStatus } from './response.js';
+import { SseParser } from './sse.js';
+import { DONE, errorTextOf, readToken } from './stream-token.js';
+
+const CLOSED = 'The stream was closed by its consumer.';
+const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** The one FAILED chunk that ends a failed stream: a finished run. */
+export function failedChunk(error: LLMError): ModelResponse {
+  const chunk = fromError(error);
+  chunk.completed = true;
+  return chunk;
+}
+
+/** The message of a thrown value. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The name and message of the idle timer, in the request's `Scope`. */
+export const IDLE = 'idleTimeoutMs';
+export const FIRST_CHUNK = 'firstChunkTimeoutMs';
+
+/** The settings of a `ChunkReader`. */
+export interface ChunkReaderOptions {
+  /** Longest wait for the next token while the consumer waits for one, in milliseconds. */
+  idleTimeoutMs?: number;
+  /** Throw failures instead of ending with a FAILED chunk (an abort is always thrown). */
+  throwOnError: boolean;
+  /** The error a timer of the scope stops it with, by its name. */
+  timeoutError: (name: string, ms: number) => LLMError;
+}
+
+/**
+ * Yields one `IN_PROGRESS` chunk per token, then ends after `[DONE]`, or with one FAILED chunk
+ * (thrown with `throwOnError`, always for an abort). The scope's abort (the caller's signal, a
+ * timeout, `cancel()`) cancels the body at once, even during a pending read, and tokens already
+ * read are not served after it. `status` is the stream's status as the consumer has seen it.
+ */
+export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
+  readonly #body: ReadableStream<Uint8Array> | null;
+  readonly #scope: Scope;
+  readonly #options: ChunkReaderOptions;
+  readonly #parser: SseParser;
+  readonly #unlink: () => void;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #tokens: string[] = [];
+  #head = 0;
+  /** How the body ended: `DONE`, or the failure; unset while it is read. */
+  #outcome: typeof DONE | LLMError | undefined;
+  #filling: Promise<void> | undefined;
+  #finished = false;
+  #closed = false;
+  #sawToken = false;
+  /** The scope's signal has aborted (read per token: cheaper than the signal's getter). */
+  #aborted = false;
+  status: ResponseStatus = ResponseStatus.IN_PROGRESS;
+
+  /** `body` null: nothing to read; `settle()` says how the stream ends. */
+  constructor(body: ReadableStream<Uint8Array> | null, scope: Scope, options: ChunkReaderOptions) {
+    this.#body = body;
+    this.#scope = scope;
+    this.#options = options;
+    this.#parser = new SseParser((data, event) => this.#onEvent(data, event));
+    this.#unlink = linkAbort(scope.signal, () => {
+      this.#aborted = true;
+      const reason: unknown = scope.signal.reason;
+      (this.#reader ?? this.#body)?.cancel(reason).catch(noop);
+    });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ModelResponse>> {
+    if (this.#finished) return Promise.resolve(END);
+    if (this.#filling !== undefined) return this.#filling.then(() => this.next());
+    const reason = this.#aborted ? this.#scope.reason : undefined;
+    if (reason !== undefined) {
+      // A timeout or an abort wins until the end is served: tokens already read, a [DONE] or
+      // a failure already parsed must not outlive it.
+      this.#outcome = reason;
+      this.#tokens.length = 0;
+      this.#head = 0;
+    }
+    if (this.#head < this.#tokens.length) {
+      const data = this.#tokens[this.#head++];
+      if (this.#head === this.#tokens.length) {
+        this.#tokens.length = 0;
+        this.#head = 0;
+      }
+      return Promise.resolve({
+        value: new ModelResponse({ status: ResponseStatus.IN_PROGRESS, data }),
+        done: false,
+      });
+    }
+    if (this.#outcome !== undefined) return this.#finish(this.#outcome);
+    const filling = this.#fill();
+    this.#filling = filling;
+    return filling.then(() => {
+      this.#filling = undefined;
+      return this.next();
+    });
+  }
+
+  /** Leaving the loop early: the request is aborted; the status stays `IN_PROGRESS`. */
+  return(): Promise<IteratorResult<ModelResponse>> {
+    if (!this.#finished) {
+      this.#finished = true;
+      this.#tokens.length = 0;
+      this.#scope.stop(new AbortError(CLOSED));
+    }
+    return Promise.resolve(END);
+  }
+
+  /** Stops the request now, even while a read is pending; the status stays `IN_PROGRESS`. */
+  cancel(): void {
+    this.#closed = true;
+    this.#scope.stop(new AbortError(CLOSED));
+  }
+
+  /** Reads the body until a token is queued or the body ends; never rejects. */
+  async #fill(): Promise<void> {
+    const scope = this.#scope;
+    const reader = this.#reader ?? (this.#body as ReadableStream<Uint8Array>).getReader();
+    this.#reader = reader;
+    const { idleTimeoutMs } = this.#options;
+    if (idleTimeoutMs !== undefined) scope.arm(IDLE, idleTimeoutMs, this.#idleError);
+    try {
+      while (this.#head === this.#tokens.length && this.#outcome === undefined) {
+        const { done, value } = await reader.read();
+        if (scope.signal.aborted) return;
+        if (done) {
+          this.#parser.end();
+          this.#settle(new StreamError('Stream ended before [DONE].'));
+        } else this.#parser.feed(value);
+      }
+    } catch (error) {
+      if (!scope.signal.aborted) {
+        this.#settle(
+          new ConnectionError(`The stream was cut before [DONE]: ${messageOf(error)}`, {
+            cause: error,
+          }),
+        );
+      }
+    } finally {
+      scope.disarm(IDLE);
+    }
+  }
+
+  readonly #idleError = (ms: number) => this.#options.timeoutError(IDLE, ms);
+
+  #onEvent(data: string, event: string): void {
+    if (this.#outcome !== undefined) return; // nothing after [DONE] or a failure counts
+    const token = event === 'error' ? { error: errorTextOf(data) } : readToken(data);
+    if (token === null) return;
+    if (typeof token === 'string') {
+      if (!this.#sawToken) {
+        this.#sawToken = true;
+        this.#scope.disarm(FIRST_CHUNK);
+      }
+      this.#tokens.push(token);
+    } else if (token === DONE) this.#settle(DONE);
+    else this.#settle(new StreamError(token.error));
+  }
+
+  /** Ends the stream with `outcome`, after `tokens`: for an answer that is not a stream. */
+  settle(outcome: typeof DONE | LLMError, tokens: readonly string[]): void {
+    this.#tokens.push(...tokens);
+    this.#settle(outcome);
+  }
+
+  /**
+   * The body's end, known: nothing more is read. The timers keep running until the end is
+   * served, as they would if the tokens before it were still on the wire.
+   */
+  #settle(outcome: typeof DONE | LLMError): void {
+    if (this.#outcome !== undefined) return;
+    this.#outcome = outcome;
+    this.#reader?.cancel().catch(noop);
+  }
+
+  #finish(outcome: typeof DONE | LLMError): Promise<IteratorResult<ModelResponse>> {
+    this.#finished = true;
+    this.#unlink();
+    if (outcome === DONE) {
+      this.#scope.stop();
+      this.status = ResponseStatus.SUCCESS;
+      return Promise.resolve(END);
+    }
+    this.#scope.stop(outcome);
+    if (this.#options.throwOnError || outcome instanceof AbortError) {
+      if (!this.#closed) this.status = ResponseStatus.FAILED;
+      return Promise.reject(outcome);
+    }
+    this.status = ResponseStatus.FAILED;
+    return Promise.resolve({ value: failedChunk(outcome), done: false });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * What one stream event's payload means: a token, the end (`[DONE]`), a failure, or nothing.
+ * Hand-written: the payload shapes and the `[DONE]` rule are specific to the aiXplain API.
+ */
+import { isRecord } from './internal/check.js';
+import { ResponseStatus } from './response.js';
+
+/** What one event's payload means. */
+export type StreamToken = { done: true } | { token: string } | { error: string } | null;
+
+/** `[DONE]`, as `readToken` returns it. */
+export const DONE: unique symbol = Symbol('[DONE]');
+
+/** `tokenOf` without a wrapper object: the token itself, `DONE`, a failure, or `null`. */
+export type TokenRead = string | typeof DONE | { error: string } | null;
+
+const textOf = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+const FAST_HEAD = '{"data":"';
+/** The length of FAST_HEAD. */
+const HEAD = 9;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/**
+ * The token of the commonest payload, `{"data":"text"}` with no quote, backslash or control
+ * character in the text, read without JSON.parse (such a JSON string is its characters as they
+ * are); `undefined` for any other payload.
+ */
+export function fastToken(payload: string): TokenRead | undefined {
+  const end = payload.length - 2; // before the closing '"}'
+  if (end < HEAD || !payload.startsWith(FAST_HEAD) || !payload.endsWith('"}')) return undefined;
+  for (let i = HEAD; i < end; i++) {
+    const code = payload.charCodeAt(i);
+    if (code === QUOTE || code === BACKSLASH || code < 0x20) return undefined;
+  }
+  const text = payload.slice(HEAD, end);
+  return text === '' ? null : text === '[DONE]' ? DONE : text;
+}
+
+/**
+ * Reads one event's `data`: `[DONE]` (raw or as `{"data":"[DONE]"}`) ends the stream; an
+ * `error` field is a failure; a string `data`, an object `data`'s `text` (else `output`), or an
+ * OpenAI-style `choices[0].delta.content` is a token; a payload that is not JSON is itself the
+ * token (a JSON string, its value). Anything else, and empty text, is `null`: objects are never
+ * stringified into the text.
+ */
+export function readToken(payload: string): TokenRead {
+  return fastToken(payload) ?? parsedToken(payload);
+}
+
+/** `readToken` through JSON.parse, for every payload. */
+export function parsedToken(payload: string): TokenRead {
+  if (payload.trim() === '[DONE]') return DONE;
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return payload === '' ? null : payload;
+  }
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (!isRecord(value)) return null;
+  const { data } = value;
+  // A failed run's answer (`status: FAILED`, `error_message`) mid-stream is a failure too.
+  const error =
+    [value.error, value.error_message].find(
+      (e) => e !== undefined && e !== null && e !== false && e !== '',
+    ) ?? (value.status === ResponseStatus.FAILED ? 'The model run failed.' : undefined);
+  if (error !== undefined) {
+    return { error: typeof error === 'string' ? error : JSON.stringify(error) };
+  }
+  if (data === '[DONE]') return DONE;
+  const choice: unknown = Array.isArray(value.choices) ? value.choices[0] : undefined;
+  const delta = isRecord(choice) && isRecord(choice.delta) ? choice.delta.content : undefined;
+  const token = isRecord(data)
+    ? (textOf(data.text) ?? textOf(data.output))
+    : (textOf(data) ?? textOf(delta));
+  return token ?? null;
+}
+
+/** `readToken`, with the token and the end as objects. */
+export function tokenOf(payload: string): StreamToken {
+  const read = readToken(payload);
+  if (read === null || typeof read === 'object') return read;
+  return read === DONE ? { done: true } : { token: read };
+}
+
+/** The message of an `event: error`: its payload's error or text, else a fixed sentence. */
+export function errorTextOf(payload: string): string {
+  const read = readToken(payload);
+  if (read !== null && typeof read === 'object') return read.error;
+  if (typeof read === 'string') return read;
+  return payload === '' ? 'The stream reported an error.' : payload;
+}

@@ -1,0 +1,160 @@
+/**
+ * `ModelResponseStreamer`, the public face of a streamed run: one read of its chunks (a loop,
+ * `text()`, `toReadableStream()` or `tee()`), the stream's status, and cancellation.
+ */
+import { StreamError } from './errors.js';
+import { noop } from './internal/scope.js';
+import { type ModelResponse, ResponseStatus } from './response.js';
+import { ChunkReader } from './stream-reader.js';
+
+/**
+ * The chunks of a streamed run: one `IN_PROGRESS` chunk per
+ * token, and on failure one final `FAILED` chunk (or, with `throwOnError`, a thrown error).
+ * A streamer is read once: iterate it, or call `text()`, `toReadableStream()` or `tee()`.
+ *
+ * @example
+ * const streamer = await llm.stream('Tell me a story');
+ * for await (const chunk of streamer) {
+ *   if (chunk.status === 'FAILED') console.error(chunk.errorMessage);
+ *   else process.stdout.write(chunk.data as string);
+ * }
+ * console.log(streamer.status); // 'SUCCESS' after [DONE]
+ */
+export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
+  readonly #chunks: AsyncIterable<ModelResponse>;
+  readonly #cancel: () => void;
+  #status: ResponseStatus = ResponseStatus.IN_PROGRESS;
+  #consumed = false;
+  #closed = false;
+
+  /**
+   * Wraps chunks; `openStream` builds the streamers of `LLM.stream()`. `cancel` stops the
+   * request at once, even while a read is pending.
+   */
+  constructor(chunks: AsyncIterable<ModelResponse>, cancel: () => void = noop) {
+    this.#chunks = chunks;
+    this.#cancel = chunks instanceof ChunkReader ? () => chunks.cancel() : cancel;
+  }
+
+  /**
+   * `IN_PROGRESS` until the stream ends: `SUCCESS` after `[DONE]`, `FAILED` after a failure.
+   * Leaving the loop early keeps `IN_PROGRESS`.
+   */
+  get status(): ResponseStatus {
+    return this.#chunks instanceof ChunkReader ? this.#chunks.status : this.#status;
+  }
+
+  /**
+   * Iterates the chunks, once. Leaving the loop early cancels the request.
+   *
+   * @throws StreamError when the streamer was already read (use `tee()` to read it twice).
+   * @example
+   * for await (const chunk of streamer) process.stdout.write(chunk.data as string);
+   */
+  [Symbol.asyncIterator](): AsyncIterator<ModelResponse> {
+    if (this.#consumed) {
+      throw new StreamError(
+        'This stream has already been read; a stream can be read once. Use streamer.tee() to read it twice.',
+      );
+    }
+    this.#consumed = true;
+    // A body reader tracks the status itself: no wrapper generator (one more promise per chunk).
+    return this.#chunks instanceof ChunkReader ? this.#chunks : this.#track();
+  }
+
+  async *#track(): AsyncGenerator<ModelResponse> {
+    try {
+      for await (const chunk of this.#chunks) {
+        if (chunk.status === ResponseStatus.FAILED) this.#status = ResponseStatus.FAILED;
+        yield chunk;
+      }
+      if (this.#status === ResponseStatus.IN_PROGRESS) this.#status = ResponseStatus.SUCCESS;
+    } catch (error) {
+      if (!this.#closed) this.#status = ResponseStatus.FAILED;
+      throw error;
+    }
+  }
+
+  /** Stops the request now and ends `iterator` (a pending read would delay `return()`). */
+  #close(iterator: AsyncIterator<ModelResponse>): void {
+    this.#closed = true;
+    this.#cancel();
+    iterator.return?.().catch(noop);
+  }
+
+  /**
+   * The whole text. Rejects with the stream's error when it fails, whatever `throwOnError` says
+   * (there is no FAILED chunk to resolve with).
+   *
+   * @example
+   * const story = await (await llm.stream('Tell me a story')).text();
+   */
+  async text(): Promise<string> {
+    let text = '';
+    for await (const chunk of this) {
+      if (chunk.status === ResponseStatus.FAILED)
+        throw chunk.error ?? new StreamError(chunk.errorMessage);
+      if (typeof chunk.data === 'string') text += chunk.data;
+    }
+    return text;
+  }
+
+  /**
+   * The chunks as a web `ReadableStream` (FAILED chunk and errors as in the iteration);
+   * cancelling it cancels the request.
+   *
+   * @example
+   * const reader = streamer.toReadableStream().getReader();
+   * const { value } = await reader.read();
+   */
+  toReadableStream(): ReadableStream<ModelResponse> {
+    const iterator = this[Symbol.asyncIterator]();
+    return new ReadableStream<ModelResponse>(
+      {
+        pull: async (controller) => {
+          try {
+            const { done, value } = await iterator.next();
+            if (done) controller.close();
+            else controller.enqueue(value);
+          } catch (error) {
+            controller.error(error);
+          }
+        },
+        cancel: () => this.#close(iterator),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /**
+   * Two streamers that each see every chunk and end with the same status; chunks are buffered
+   * for the slower one. The request is cancelled when both leave early.
+   *
+   * @example
+   * const [forUser, forLog] = streamer.tee();
+   * const [shown, logged] = await Promise.all([forUser.text(), forLog.text()]);
+   */
+  tee(): [ModelResponseStreamer, ModelResponseStreamer] {
+    // The web stream's tee buffers for the slower branch and cancels its source (and so the
+    // request) once both branches are cancelled; each branch sees the same error.
+    const [left, right] = this.toReadableStream().tee();
+    return [branchOf(left), branchOf(right)];
+  }
+}
+
+/** A streamer over one branch of a tee; leaving it early cancels the branch. */
+function branchOf(stream: ReadableStream<ModelResponse>): ModelResponseStreamer {
+  async function* chunks(): AsyncGenerator<ModelResponse> {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.cancel().catch(noop);
+    }
+  }
+  return new ModelResponseStreamer(chunks());
+}
