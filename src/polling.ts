@@ -99,11 +99,12 @@ export async function pollUntilDone(
 
 /** The FAILED result of a deadline; `url` lets the caller resume. */
 function timedOutResponse(url: string, timeoutMs: number, name: string): ModelResponse {
-  const message = `${name}: no final answer from ${url} within ${timeoutMs} ms.`;
+  // The reference SDK's text first, then what it leaves out: which run, and how long.
+  const message = `${POLL_TIMEOUT_MESSAGE} ${name}: no final answer from ${url} within ${timeoutMs} ms.`;
   return new ModelResponse({
     status: ResponseStatus.FAILED,
     completed: false,
-    errorMessage: POLL_TIMEOUT_MESSAGE,
+    errorMessage: message,
     url,
     error: new PollTimeoutError(message, url),
   });

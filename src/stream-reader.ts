@@ -7,9 +7,9 @@
 import { AbortError, ConnectionError, type LLMError, StreamError } from './errors.js';
 import { linkAbort, noop, type Scope } from './internal/scope.js';
 import { fromError } from './payload.js';
-import { ModelResponse, ResponseStatus } from './response.js';
+import { ModelResponse, ResponseStatus, type Usage } from './response.js';
 import { SseParser } from './sse.js';
-import { DONE, errorTextOf, readToken } from './stream-token.js';
+import { DONE, errorTextOf, readToken, type StreamMeta } from './stream-token.js';
 
 const CLOSED = 'The stream was closed by its consumer.';
 const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -46,7 +46,7 @@ export interface ChunkReaderOptions {
  * timeout, `cancel()`) cancels the body at once, even during a pending read, and tokens already
  * read are not served after it. `status` is the stream's status as the consumer has seen it.
  */
-export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
+export class ChunkReader implements AsyncIterableIterator<ModelResponse>, StreamMeta {
   readonly #body: ReadableStream<Uint8Array> | null;
   readonly #scope: Scope;
   readonly #options: ChunkReaderOptions;
@@ -64,6 +64,10 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
   /** The scope's signal has aborted (read per token: cheaper than the signal's getter). */
   #aborted = false;
   status: ResponseStatus = ResponseStatus.IN_PROGRESS;
+  /** The token counts an event reported, the last one kept. */
+  usage: Usage | undefined;
+  /** The finish reason an event reported (`stop`, `length`...), the last one kept. */
+  finishReason: string | undefined;
 
   /** `body` null: nothing to read; `settle()` says how the stream ends. */
   constructor(body: ReadableStream<Uint8Array> | null, scope: Scope, options: ChunkReaderOptions) {
@@ -162,7 +166,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse> {
 
   #onEvent(data: string, event: string): void {
     if (this.#outcome !== undefined) return; // nothing after [DONE] or a failure counts
-    const token = event === 'error' ? { error: errorTextOf(data) } : readToken(data);
+    const token = event === 'error' ? { error: errorTextOf(data) } : readToken(data, this);
     if (token === null) return;
     if (typeof token === 'string') {
       if (!this.#sawToken) {

@@ -3,7 +3,17 @@
  * Hand-written: the payload shapes and the `[DONE]` rule are specific to the aiXplain API.
  */
 import { isRecord } from './internal/check.js';
-import { ResponseStatus } from './response.js';
+import { ResponseStatus, type Usage } from './response.js';
+
+/**
+ * What an event may say besides its token, kept by the reader: the token counts and the finish
+ * reason, which OpenAI-style chunks carry (`usage`, `choices[0].finish_reason`), usually in the
+ * last event before `[DONE]`.
+ */
+export interface StreamMeta {
+  usage: Usage | undefined;
+  finishReason: string | undefined;
+}
 
 /** What one event's payload means. */
 export type StreamToken = { done: true } | { token: string } | { error: string } | null;
@@ -46,12 +56,12 @@ export function fastToken(payload: string): TokenRead | undefined {
  * token (a JSON string, its value). Anything else, and empty text, is `null`: objects are never
  * stringified into the text.
  */
-export function readToken(payload: string): TokenRead {
-  return fastToken(payload) ?? parsedToken(payload);
+export function readToken(payload: string, meta?: StreamMeta): TokenRead {
+  return fastToken(payload) ?? parsedToken(payload, meta);
 }
 
-/** `readToken` through JSON.parse, for every payload. */
-export function parsedToken(payload: string): TokenRead {
+/** `readToken` through JSON.parse, for every payload; `meta` gets the usage and finish reason. */
+export function parsedToken(payload: string, meta?: StreamMeta): TokenRead {
   if (payload.trim() === '[DONE]') return DONE;
   let value: unknown;
   try {
@@ -62,6 +72,12 @@ export function parsedToken(payload: string): TokenRead {
   if (typeof value === 'string') return value === '' ? null : value;
   if (!isRecord(value)) return null;
   const { data } = value;
+  const choice: unknown = Array.isArray(value.choices) ? value.choices[0] : undefined;
+  if (meta !== undefined) {
+    if (isRecord(value.usage)) meta.usage = value.usage;
+    const reason = isRecord(choice) ? choice.finish_reason : undefined;
+    if (typeof reason === 'string' && reason !== '') meta.finishReason = reason;
+  }
   // A failed run's answer (`status: FAILED`, `error_message`) mid-stream is a failure too.
   const error =
     [value.error, value.error_message].find(
@@ -71,7 +87,6 @@ export function parsedToken(payload: string): TokenRead {
     return { error: typeof error === 'string' ? error : JSON.stringify(error) };
   }
   if (data === '[DONE]') return DONE;
-  const choice: unknown = Array.isArray(value.choices) ? value.choices[0] : undefined;
   const delta = isRecord(choice) && isRecord(choice.delta) ? choice.delta.content : undefined;
   const token = isRecord(data)
     ? (textOf(data.text) ?? textOf(data.output))

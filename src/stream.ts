@@ -20,7 +20,7 @@ import { isRecord } from './internal/check.js';
 import { abortErrorOf, noop, Scope, untilAborted } from './internal/scope.js';
 import { type Clock, systemClock } from './internal/time.js';
 import { ChunkReader, FIRST_CHUNK, messageOf } from './stream-reader.js';
-import { DONE, readToken } from './stream-token.js';
+import { DONE, readToken, type StreamMeta } from './stream-token.js';
 import { ModelResponseStreamer } from './streamer.js';
 
 export { type StreamToken, tokenOf } from './stream-token.js';
@@ -59,7 +59,7 @@ const timeoutError = (name: string, ms: number): LLMError =>
  * stands for, read like a run's answer: a finished SUCCESS is its text as one token, a FAILED
  * answer the failure of its message; anything else is a StreamError.
  */
-function answerOf(text: string): [string[], typeof DONE | LLMError] {
+function answerOf(text: string, meta: StreamMeta): [string[], typeof DONE | LLMError] {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -68,7 +68,7 @@ function answerOf(text: string): [string[], typeof DONE | LLMError] {
     const status = isRecord(body) ? String(body.status ?? 'unfinished') : 'not a run';
     return [[], new StreamError(`The service answered JSON instead of a stream (${status}).`)];
   }
-  const token = readToken(text);
+  const token = readToken(text, meta);
   if (typeof token === 'string') return [[token], DONE];
   return [[], token !== null && typeof token === 'object' ? new StreamError(token.error) : DONE];
 }
@@ -99,8 +99,12 @@ export async function openStream(
       timeoutError,
     });
   /** A streamer that only ends, with `outcome` after `tokens`: nothing is read. */
-  const ended = (outcome: typeof DONE | LLMError, tokens: string[] = []) => {
+  const ended = (outcome: typeof DONE | LLMError, tokens: string[] = [], meta?: StreamMeta) => {
     const chunks = reader(null);
+    if (meta !== undefined) {
+      chunks.usage = meta.usage;
+      chunks.finishReason = meta.finishReason;
+    }
     chunks.settle(outcome, tokens);
     return new ModelResponseStreamer(chunks);
   };
@@ -111,11 +115,12 @@ export async function openStream(
 
   let response: Response;
   let answered: [string[], typeof DONE | LLMError] | undefined;
+  const meta: StreamMeta = { usage: undefined, finishReason: undefined };
   const opening = (async () => open(scope.signal))(); // a synchronous throw rejects too
   try {
     response = await untilAborted(opening, scope.signal);
     if (response.ok && /\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
-      answered = answerOf(await untilAborted(response.text(), scope.signal));
+      answered = answerOf(await untilAborted(response.text(), scope.signal), meta);
     }
   } catch (error) {
     // An abort or timeout wins over what `open` made of it; a late Response is discarded.
@@ -129,7 +134,7 @@ export async function openStream(
     if (llmError instanceof ValidationError || llmError instanceof AbortError) throw llmError;
     return failed(llmError);
   }
-  if (answered !== undefined) return ended(answered[1], answered[0]);
+  if (answered !== undefined) return ended(answered[1], answered[0], meta);
 
   const { body } = response;
   if (!response.ok) {

@@ -4,8 +4,14 @@
  */
 import { StreamError } from './errors.js';
 import { noop } from './internal/scope.js';
-import { type ModelResponse, ResponseStatus } from './response.js';
+import { type ModelResponse, ResponseStatus, type Usage } from './response.js';
 import { ChunkReader } from './stream-reader.js';
+
+/** What a stream reported besides its tokens. */
+type StreamReport = {
+  readonly usage: Usage | undefined;
+  readonly finishReason: string | undefined;
+};
 
 /**
  * The chunks of a streamed run: one `IN_PROGRESS` chunk per
@@ -23,6 +29,7 @@ import { ChunkReader } from './stream-reader.js';
 export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
   readonly #chunks: AsyncIterable<ModelResponse>;
   readonly #cancel: () => void;
+  readonly #meta: StreamReport | undefined;
   #status: ResponseStatus = ResponseStatus.IN_PROGRESS;
   #consumed = false;
   #closed = false;
@@ -31,9 +38,38 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
    * Wraps chunks; `openStream` builds the streamers of `LLM.stream()`. `cancel` stops the
    * request at once, even while a read is pending.
    */
-  constructor(chunks: AsyncIterable<ModelResponse>, cancel: () => void = noop) {
+  constructor(
+    chunks: AsyncIterable<ModelResponse>,
+    cancel: () => void = noop,
+    report?: { readonly usage: Usage | undefined; readonly finishReason: string | undefined },
+  ) {
     this.#chunks = chunks;
     this.#cancel = chunks instanceof ChunkReader ? () => chunks.cancel() : cancel;
+    this.#meta = chunks instanceof ChunkReader ? chunks : report;
+  }
+
+  /**
+   * The token counts the stream reported, once it has ended: OpenAI-style chunks carry them
+   * (`usage`, usually in the last event). `undefined` when the stream reported none.
+   *
+   * @example
+   * const text = await streamer.text();
+   * console.log(streamer.usage?.completion_tokens);
+   */
+  get usage(): Usage | undefined {
+    return this.#meta?.usage;
+  }
+
+  /**
+   * Why the model stopped, as the stream reported it (`choices[0].finish_reason` of an
+   * OpenAI-style chunk: `stop`, `length`...); `undefined` when it did not say.
+   *
+   * @example
+   * for await (const chunk of streamer) process.stdout.write(chunk.text);
+   * if (streamer.finishReason === 'length') console.warn('cut at maxTokens');
+   */
+  get finishReason(): string | undefined {
+    return this.#meta?.finishReason;
   }
 
   /**
@@ -138,12 +174,15 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
     // The web stream's tee buffers for the slower branch and cancels its source (and so the
     // request) once both branches are cancelled; each branch sees the same error.
     const [left, right] = this.toReadableStream().tee();
-    return [branchOf(left), branchOf(right)];
+    return [branchOf(left, this), branchOf(right, this)];
   }
 }
 
 /** A streamer over one branch of a tee; leaving it early cancels the branch. */
-function branchOf(stream: ReadableStream<ModelResponse>): ModelResponseStreamer {
+function branchOf(
+  stream: ReadableStream<ModelResponse>,
+  source: ModelResponseStreamer,
+): ModelResponseStreamer {
   async function* chunks(): AsyncGenerator<ModelResponse> {
     const reader = stream.getReader();
     try {
@@ -156,5 +195,5 @@ function branchOf(stream: ReadableStream<ModelResponse>): ModelResponseStreamer 
       reader.cancel().catch(noop);
     }
   }
-  return new ModelResponseStreamer(chunks());
+  return new ModelResponseStreamer(chunks(), noop, source);
 }

@@ -248,7 +248,9 @@ describe('run', () => {
     expect(res).toMatchObject({
       status: 'FAILED',
       completed: false,
-      errorMessage: 'No response from the service.',
+      errorMessage: expect.stringMatching(
+        /^No response from the service\. model_process: no final answer from .+ within 2000 ms\.$/,
+      ),
       url: poll,
     });
     expect(res.error).toBeInstanceOf(PollTimeoutError);

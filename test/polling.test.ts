@@ -60,9 +60,16 @@ function expectTimedOut(response: ModelResponse | undefined) {
   expect(response).toMatchObject({
     status: 'FAILED',
     completed: false,
-    errorMessage: POLL_TIMEOUT_MESSAGE,
+    // The reference SDK's text first, then which run and how long.
+    errorMessage: expect.stringMatching(
+      new RegExp(
+        `^${POLL_TIMEOUT_MESSAGE.replace('.', '\\.')} .+: no final answer from ${URL} within \\d+ ms\\.$`,
+      ),
+    ),
     url: URL,
   });
+  // The same text whether the result is returned or thrown (throwOnError).
+  expect(response?.error?.message).toBe(response?.errorMessage);
   expect(response?.error).toBeInstanceOf(PollTimeoutError);
   expect(response?.error).toHaveProperty('url', URL);
 }
@@ -175,7 +182,7 @@ describe('pollUntilDone', () => {
     const { settled } = start(pollOnce, { timeoutMs: 1000, name: 'summary' });
     await vi.runAllTimersAsync();
     expect((await settled).value?.error?.message).toBe(
-      `summary: no final answer from ${URL} within 1000 ms.`,
+      `No response from the service. summary: no final answer from ${URL} within 1000 ms.`,
     );
   });
 

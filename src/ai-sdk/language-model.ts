@@ -83,6 +83,7 @@ export class AixplainLanguageModel implements LanguageModelV3 {
         warnings: prepared.warnings,
         modelId: this.modelId,
         request,
+        meta: streamer,
       }),
       request: { body },
     };

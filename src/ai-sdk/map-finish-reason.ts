@@ -16,9 +16,15 @@ const UNIFIED: Record<string, LanguageModelV3FinishReason['unified']> = {
 /** The finish reason of a SUCCESS answer, from `rawData.choices[0].finish_reason` when present. */
 export function mapFinishReason(rawData: unknown): LanguageModelV3FinishReason {
   const choices = (rawData as { choices?: unknown } | null | undefined)?.choices;
-  const raw = Array.isArray(choices)
-    ? (choices[0] as { finish_reason?: unknown } | undefined)?.finish_reason
-    : undefined;
+  return unifyFinishReason(
+    Array.isArray(choices)
+      ? (choices[0] as { finish_reason?: unknown } | undefined)?.finish_reason
+      : undefined,
+  );
+}
+
+/** A raw OpenAI-style finish reason (`stop`, `length`...) in the AI SDK's terms; none is `stop`. */
+export function unifyFinishReason(raw: unknown): LanguageModelV3FinishReason {
   if (typeof raw !== 'string') return { unified: 'stop', raw: undefined };
-  return { unified: UNIFIED[raw] ?? 'other', raw };
+  return { unified: Object.hasOwn(UNIFIED, raw) ? (UNIFIED[raw] ?? 'other') : 'other', raw };
 }

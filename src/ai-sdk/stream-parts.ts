@@ -2,8 +2,9 @@
  * A streamed run's chunks -> the AI SDK's stream parts:
  * `stream-start` (the warnings), `response-metadata`, then `text-start` / a `text-delta` per
  * token / `text-end` under id `'0'`, and `finish`. A FAILED chunk becomes an `error` part and a
- * `finish` whose reason is `error`; the service reports no usage on streams, so every count is
- * `undefined`.
+ * `finish` whose reason is `error`. The `finish` part carries the usage and the finish reason
+ * that the stream reported (OpenAI-style chunks carry them); without them every count is
+ * `undefined` and a finished stream reads `stop`.
  *
  * The chunks are read through the streamer's own `ReadableStream`, one read per pull (no read
  * ahead), because cancelling that stream stops the HTTP request at once, even while a read is
@@ -11,10 +12,11 @@
  */
 
 import type { LanguageModelV3StreamPart, SharedV3Warning } from '@ai-sdk/provider';
-import type { ModelResponse } from '../response.js';
+import type { ModelResponse, Usage } from '../response.js';
 import { ResponseStatus } from '../response.js';
 import { convertUsage } from './convert-usage.js';
 import { type FailedRequest, toAPICallError } from './errors.js';
+import { unifyFinishReason } from './map-finish-reason.js';
 
 const TEXT_ID = '0';
 
@@ -23,6 +25,8 @@ export interface StreamPartsContext {
   warnings: SharedV3Warning[];
   modelId: string;
   request: FailedRequest;
+  /** What the stream reported besides its tokens, read when it ends (the streamer). */
+  meta?: { readonly usage: Usage | undefined; readonly finishReason: string | undefined };
 }
 
 /**
@@ -60,8 +64,11 @@ export function toStreamParts(
     }
     controller.enqueue({
       type: 'finish',
-      finishReason: { unified: failed === undefined ? 'stop' : 'error', raw: undefined },
-      usage: convertUsage(undefined),
+      finishReason:
+        failed === undefined
+          ? unifyFinishReason(context.meta?.finishReason)
+          : { unified: 'error', raw: undefined },
+      usage: convertUsage(context.meta?.usage),
     });
     finished = true;
     controller.close();

@@ -309,7 +309,7 @@ const SCENARIOS: Scenario[] = [
       expect: {
         status: 'FAILED',
         error: PollTimeoutError,
-        message: /^No response from the service\.$/,
+        message: /^No response from the service\. .+: no final answer from .+ within \d+ ms\.$/,
         posts: 1,
         maxGets: 1,
         check: (o) => expect(o.url).toMatch(/\/poll\/1$/),
