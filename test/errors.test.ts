@@ -17,7 +17,7 @@ import {
 const DETAIL = 'An unspecified error occurred while processing your request.';
 
 describe('APIError.generate', () => {
-  // Every row of wire-protocol.md section 7, with the reference SDK's exact text.
+  // Every row of the reference SDK's status table, with its exact text.
   test.each([
     [
       400,

@@ -93,7 +93,7 @@ describe('resolveLLMOptions', () => {
 });
 
 describe('resolveRunOptions', () => {
-  test('fills the defaults of api.md', () => {
+  test('fills in every default', () => {
     expect(resolveRunOptions(undefined, 0.2)).toEqual({
       context: null,
       prompt: null,

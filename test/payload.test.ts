@@ -8,17 +8,7 @@ import {
   NO_POLL_URL_MESSAGE,
   toRequestBody,
 } from '../src/payload.js';
-
-/** What `llm.run('Hello')` sends (wire-protocol.md section 3.4, example 1). */
-const DEFAULT_BODY = {
-  data: 'Hello',
-  context: null,
-  prompt: null,
-  history: null,
-  temperature: 0.001,
-  max_tokens: 128,
-  top_p: 1,
-};
+import { DEFAULT_BODY } from './helpers/fake-fetch.js';
 
 function body(
   data: string | Record<string, unknown>,
@@ -79,7 +69,7 @@ describe('toRequestBody', () => {
     `);
   });
 
-  // wire-protocol.md section 3.4, the TypeScript rows.
+  // The bodies the reference SDK's examples give, as this package sends them.
   test.each([
     [
       'example 2: parameters win over the options',

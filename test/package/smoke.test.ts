@@ -1,5 +1,5 @@
 /**
- * The package as users get it (issue 5): build it, check its manifest (publint, are-the-types-
+ * The package as users get it: build it, check its manifest (publint, are-the-types-
  * wrong, the size budget), `npm pack` it, install the tarball into a throwaway consumer project,
  * and use it there the ways users do: `import`, `require`, TypeScript under node16 and bundler
  * resolution, the `aixplain-llm` command, `--mock` included, and the contract-test recipe of
