@@ -485,12 +485,11 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
     ]);
   }
   const logLevel = o.logLevel ?? (envLevel as LogLevel | undefined) ?? 'warn';
+  // In the order of the LLM's public fields, which are copied from here; the private ones last.
   return {
     id: o.id,
     name: o.name ?? o.id,
     description: o.description ?? '',
-    apiKey,
-    baseUrl,
     supplier: o.supplier ?? DEFAULTS.supplier,
     version: o.version ?? DEFAULTS.version,
     function: DEFAULTS.function,
@@ -498,13 +497,15 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
     cost: o.cost,
     temperature: o.temperature ?? DEFAULTS.temperature,
     functionType: o.functionType ?? DEFAULTS.functionType,
-    additionalInfo: { ...(o.additionalInfo ?? {}) },
-    fetch: o.fetch,
-    headers: { ...(o.headers ?? {}) },
+    additionalInfo: { ...o.additionalInfo },
+    baseUrl,
     maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
     throwOnError: o.throwOnError ?? false,
     trustedOrigins,
     logLevel,
+    apiKey,
+    fetch: o.fetch,
+    headers: { ...o.headers },
     log: createLog(logLevel, o.logger ?? console, apiKey),
   };
 }
@@ -572,26 +573,40 @@ export function resolveRunOptions(
   llmTemperature: number,
 ): ResolvedRunOptions {
   const o = validate<RunOptions>(options ?? {}, RUN_SHAPE, 'run options');
-  return {
-    context: o.context ?? null,
-    prompt: o.prompt ?? null,
-    history: o.history ?? null,
-    temperature: o.temperature ?? llmTemperature,
-    maxTokens: o.maxTokens ?? DEFAULTS.maxTokens,
-    topP: o.topP ?? DEFAULTS.topP,
-    responseFormat: o.responseFormat,
-    parameters: o.parameters ?? {},
-    name: o.name ?? DEFAULTS.name,
-    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
-    waitTimeMs: o.waitTimeMs ?? DEFAULTS.waitTimeMs,
-    stream: o.stream ?? false,
-    firstChunkTimeoutMs: o.firstChunkTimeoutMs,
-    idleTimeoutMs: o.idleTimeoutMs,
-    signal: o.signal,
-    headers: o.headers ?? {},
-    onPoll: o.onPoll,
-    maxRetries: o.maxRetries,
-  };
+  // Every key, defaults first; then the given ones. The checks refuse `null` for every option
+  // whose default is not `null`, so only `undefined` (not given) must be skipped.
+  return withGiven(
+    {
+      context: null,
+      prompt: null,
+      history: null,
+      temperature: llmTemperature,
+      maxTokens: DEFAULTS.maxTokens,
+      topP: DEFAULTS.topP,
+      responseFormat: undefined,
+      parameters: {},
+      name: DEFAULTS.name,
+      timeoutMs: DEFAULTS.timeoutMs,
+      waitTimeMs: DEFAULTS.waitTimeMs,
+      stream: false,
+      firstChunkTimeoutMs: undefined,
+      idleTimeoutMs: undefined,
+      signal: undefined,
+      headers: {},
+      onPoll: undefined,
+      maxRetries: undefined,
+    },
+    o,
+  );
+}
+
+/** `defaults` with each option of `given` that is not `undefined` written over it. */
+function withGiven<T extends object>(defaults: T, given: object): T {
+  for (const key of Object.keys(given)) {
+    const value = (given as Record<string, unknown>)[key];
+    if (value !== undefined) (defaults as Record<string, unknown>)[key] = value;
+  }
+  return defaults;
 }
 
 /** Validates `poll`'s options: a signal and the retries. */
@@ -605,12 +620,15 @@ export function resolveSyncPollOptions(
 ): Required<Omit<SyncPollOptions, 'signal' | 'onPoll' | 'maxRetries'>> &
   Pick<SyncPollOptions, 'signal' | 'onPoll' | 'maxRetries'> {
   const o = validate<SyncPollOptions>(options ?? {}, SYNC_POLL_SHAPE, 'syncPoll options');
-  return {
-    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
-    waitTimeMs: o.waitTimeMs ?? DEFAULTS.waitTimeMs,
-    name: o.name ?? DEFAULTS.name,
-    signal: o.signal,
-    onPoll: o.onPoll,
-    maxRetries: o.maxRetries,
-  };
+  return withGiven(
+    {
+      timeoutMs: DEFAULTS.timeoutMs,
+      waitTimeMs: DEFAULTS.waitTimeMs,
+      name: DEFAULTS.name,
+      signal: undefined as AbortSignal | undefined,
+      onPoll: undefined as SyncPollOptions['onPoll'],
+      maxRetries: undefined as number | undefined,
+    },
+    o,
+  );
 }

@@ -38,11 +38,6 @@ export const nonEmptyString = when(
 export const boolean = when((v) => typeof v === 'boolean', 'must be a boolean');
 export const func = when((v) => typeof v === 'function', 'must be a function');
 export const record = when(isRecord, 'must be an object');
-export const stringRecord = when(
-  (v) => isRecord(v) && Object.values(v).every((x) => typeof x === 'string'),
-  'must be an object of strings',
-);
-
 /** Why `name: value` cannot be sent as an HTTP header, or `undefined` when it can. */
 export function headerProblem(name: string, value: string): string | undefined {
   try {
@@ -62,31 +57,40 @@ export function headerProblem(name: string, value: string): string | undefined {
  * An object with an inherited `toJSON`, such as a Date, is fine; `undefined` in an object is
  * left out, as JSON does.
  */
-export function jsonProblem(
+export function jsonProblem(value: unknown, path: string): Issue | undefined {
+  const found = problemIn(value, []);
+  return found === undefined
+    ? undefined
+    : { path: [path, ...found.keys.reverse()].join('.'), message: found.message };
+}
+
+/** jsonProblem's walk: the keys to the offender (innermost first) are collected on the way back. */
+function problemIn(
   value: unknown,
-  path: string,
-  ancestors: unknown[] = [],
-): { path: string; message: string } | undefined {
+  ancestors: unknown[],
+): { keys: string[]; message: string } | undefined {
   switch (typeof value) {
     case 'function':
     case 'symbol':
     case 'bigint':
-      return { path, message: `is a ${typeof value}, which JSON cannot carry` };
+      return { keys: [], message: `is a ${typeof value}, which JSON cannot carry` };
     case 'number':
       return Number.isFinite(value)
         ? undefined
-        : { path, message: `is ${value}, which JSON cannot carry (it would be sent as null)` };
+        : { keys: [], message: `is ${value}, which JSON cannot carry (it would be sent as null)` };
     case 'object': {
       if (value === null) return undefined;
-      if (ancestors.includes(value)) return { path, message: 'contains itself (a cycle)' };
+      if (ancestors.includes(value)) return { keys: [], message: 'contains itself (a cycle)' };
       ancestors.push(value);
-      const entries = Array.isArray(value)
-        ? value.map((v, i) => [String(i), v] as const)
-        : Object.entries(value);
-      for (const [key, item] of entries) {
-        const problem =
-          item === undefined ? undefined : jsonProblem(item, `${path}.${key}`, ancestors);
-        if (problem !== undefined) return problem;
+      // An array's items only (JSON leaves its other keys out), an object's own keys.
+      const keys = Array.isArray(value) ? value.map((_, i) => String(i)) : Object.keys(value);
+      for (const key of keys) {
+        const item = (value as Record<string, unknown>)[key];
+        const found = item === undefined ? undefined : problemIn(item, ancestors);
+        if (found !== undefined) {
+          found.keys.push(key);
+          return found;
+        }
       }
       ancestors.pop();
       return undefined;
@@ -116,37 +120,17 @@ export const abortSignal = when(
 );
 export const unknown: Check = () => undefined;
 
-/** A finite number in a range; `integer` also refuses fractions. */
-export function number(range: {
-  min?: number;
-  above?: number;
-  max?: number;
-  integer?: boolean;
-}): Check {
-  const bounds = [
-    range.min === undefined ? '' : `>= ${range.min}`,
-    range.above === undefined ? '' : `> ${range.above}`,
-    range.max === undefined ? '' : `<= ${range.max}`,
-  ].filter(Boolean);
-  const kind = range.integer === true ? 'an integer' : 'a finite number';
-  const message = `must be ${kind}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
+/** A finite number, at least `min` when given; `integer` also refuses fractions. */
+export function number(range: { min?: number; integer?: boolean }): Check {
+  const { min, integer } = range;
   return when(
     (v) =>
-      typeof v === 'number' &&
       Number.isFinite(v) &&
-      (range.integer !== true || Number.isInteger(v)) &&
-      (range.min === undefined || v >= range.min) &&
-      (range.above === undefined || v > range.above) &&
-      (range.max === undefined || v <= range.max),
-    message,
+      (integer !== true || Number.isInteger(v)) &&
+      (min === undefined || (v as number) >= min),
+    `must be ${integer === true ? 'an integer' : 'a finite number'}${min === undefined ? '' : ` >= ${min}`}`,
   );
 }
-
-/** `null`, or what `check` accepts. */
-export const nullable =
-  (check: Check): Check =>
-  (value) =>
-    value === null ? undefined : check(value);
 
 /** The first check that accepts `value` wins; else `message`. */
 export const either =
