@@ -16,6 +16,7 @@ import { abortErrorOf, Scope } from './internal/scope.js';
 import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
+  fail,
   type LLMOptions,
   type PollOptions,
   type ResolvedLLMOptions,
@@ -162,9 +163,7 @@ export class LLM {
     const input = validateInput(data);
     const run = resolveRunOptions(options, this.temperature);
     if (run.stream) {
-      throw new ValidationError('Invalid run options: `stream` is not available with runAsync.', [
-        { path: 'stream', message: 'is not available with runAsync' },
-      ]);
+      fail('run options', [{ path: 'stream', message: 'is not available with runAsync' }]);
     }
     try {
       const answer = await this.#execute('v1', toRequestBody(input, run), run, systemClock.now());
@@ -237,15 +236,7 @@ export class LLM {
         }
         return { response: fromAnswer(answer, 'poll', url), retryAfterMs };
       },
-      {
-        url,
-        timeoutMs: o.timeoutMs,
-        waitTimeMs: o.waitTimeMs,
-        start: o.start,
-        signal: o.signal,
-        name: o.name,
-        onPoll: o.onPoll,
-      },
+      { ...o, url },
     ).catch((error: unknown) => this.#failure(error, url));
     return this.#settle(response);
   }

@@ -21,6 +21,7 @@ import {
   headerRecord,
   type Issue,
   isRecord,
+  jsonProblem,
   nonEmptyString,
   number,
   record,
@@ -360,7 +361,7 @@ const BODY_PROPERTIES: ReadonlyArray<[string, Schema]> = Object.entries(
  * Throws a ValidationError when a key of `body` that the spec's `ExecuteRequest` declares breaks
  * its schema, or a required one is missing: values from `parameters` or an object input are
  * checked too, so a body the API would refuse is never sent. Other keys are free-form model
- * parameters.
+ * parameters. Then every value must survive JSON as it is (see jsonProblem).
  */
 export function validateBody(body: Record<string, unknown>): void {
   const issues: Issue[] = [];
@@ -372,11 +373,14 @@ export function validateBody(body: Record<string, unknown>): void {
     const message = problemOf(schema, body[key]);
     if (message !== undefined) issues.push({ path: `body.${key}`, message });
   }
-  if (issues.length > 0) fail('request body (from parameters or the input object)', issues);
+  const what = 'request body (from parameters or the input object)';
+  if (issues.length > 0) fail(what, issues);
+  const problem = jsonProblem(body, 'body');
+  if (problem !== undefined) fail(what, [problem]);
 }
 
-/** Throws a ValidationError naming every problem. */
-function fail(what: string, issues: Issue[]): never {
+/** Throws a ValidationError naming every problem: ``Invalid <what>: `path` message; ...``. */
+export function fail(what: string, issues: Issue[]): never {
   const list = issues.map((i) => `\`${i.path}\` ${i.message}`).join('; ');
   throw new ValidationError(`Invalid ${what}: ${list}.`, issues);
 }
@@ -423,15 +427,12 @@ function normalizeBaseUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ValidationError(`Invalid LLM options: \`baseUrl\` is not a URL.`, [
-      { path: 'baseUrl', message: 'is not a URL' },
-    ]);
+    return fail('LLM options', [{ path: 'baseUrl', message: 'is not a URL' }]);
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
-    throw new ValidationError(
-      'Invalid LLM options: `baseUrl` must be an http(s) origin with an optional path prefix.',
-      [{ path: 'baseUrl', message: 'must be an http(s) origin with an optional path prefix' }],
-    );
+    fail('LLM options', [
+      { path: 'baseUrl', message: 'must be an http(s) origin with an optional path prefix' },
+    ]);
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

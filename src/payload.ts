@@ -8,7 +8,7 @@
 import { RunResultSchema } from '../generated/schemas.gen.js';
 import type { ExecuteRequest, RunResult } from '../generated/types.gen.js';
 import { APIError, type LLMError, ValidationError } from './errors.js';
-import { isRecord, jsonProblem, numberOf } from './internal/check.js';
+import { isRecord, numberOf } from './internal/check.js';
 import { type ResolvedRunOptions, validateBody, WIRE_KEYS } from './options.js';
 import {
   isResponseStatus,
@@ -58,13 +58,6 @@ export function toRequestBody(
     );
   }
   validateBody(body);
-  const problem = jsonProblem(body, 'body');
-  if (problem !== undefined) {
-    throw new ValidationError(
-      `Invalid request body (from parameters or the input object): \`${problem.path}\` ${problem.message}.`,
-      [problem],
-    );
-  }
   return body;
 }
 
