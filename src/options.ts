@@ -50,21 +50,6 @@ export type { Logger, LogLevel };
 export type HistoryMessage = WireHistoryMessage;
 
 /**
- * The wire key of each run option that is sent, checked at compile time against the properties
- * the spec's `ExecuteRequest` declares.
- */
-export const WIRE_KEYS = {
-  context: 'context',
-  prompt: 'prompt',
-  history: 'history',
-  temperature: 'temperature',
-  maxTokens: 'max_tokens',
-  topP: 'top_p',
-  responseFormat: 'response_format',
-  options: 'options',
-} as const satisfies Record<string, keyof typeof ExecuteRequestSchema.properties>;
-
-/**
  * The options of `new LLM(options)`.
  *
  * @example
@@ -279,7 +264,7 @@ const wire = (key: keyof typeof ExecuteRequestSchema.properties, nullable = fals
   const schema = propertyOf(ExecuteRequestSchema, key);
   return bySchema(nullable ? schema : withoutNull(schema));
 };
-const temperature = wire(WIRE_KEYS.temperature);
+const temperature = wire('temperature');
 
 /** The model id: a non-empty string that a URL can carry (no lone surrogate). */
 const modelId: Check = (value) => {
@@ -324,12 +309,12 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
 };
 
 const RUN_SHAPE: Record<keyof RunOptions, Check> = {
-  context: wire(WIRE_KEYS.context, true),
-  prompt: wire(WIRE_KEYS.prompt, true),
-  history: wire(WIRE_KEYS.history, true),
+  context: wire('context', true),
+  prompt: wire('prompt', true),
+  history: wire('history', true),
   temperature,
-  maxTokens: wire(WIRE_KEYS.maxTokens),
-  topP: wire(WIRE_KEYS.topP),
+  maxTokens: wire('max_tokens'),
+  topP: wire('top_p'),
   responseFormat: unknown,
   parameters: record,
   name: string,

@@ -9,7 +9,7 @@ import { RunResultSchema } from '../generated/schemas.gen.js';
 import type { ExecuteRequest, RunResult } from '../generated/types.gen.js';
 import { APIError, type LLMError, ValidationError } from './errors.js';
 import { isRecord, numberOf } from './internal/check.js';
-import { type ResolvedRunOptions, validateBody, WIRE_KEYS } from './options.js';
+import { type ResolvedRunOptions, validateBody } from './options.js';
 import {
   isResponseStatus,
   ModelResponse,
@@ -19,6 +19,11 @@ import {
 
 /** A JSON request body of `POST /api/v{1,2}/execute/{id}`: the spec's `ExecuteRequest`. */
 export type RequestBody = ExecuteRequest;
+
+/** The keys the spec's `ExecuteRequest` declares, without its index signature: a misspelt wire key fails to compile. */
+type DeclaredRequest = {
+  [K in keyof RequestBody as string extends K ? never : K]: RequestBody[K];
+};
 
 /**
  * The body of a run. Precedence, highest first: `parameters`, the keys of an object `data`, the
@@ -35,21 +40,21 @@ export function toRequestBody(
   const inputData = typeof input === 'string' ? input : objectData === undefined ? '' : objectData;
   const body: RequestBody = {
     data: inputData,
-    [WIRE_KEYS.context]: run.context,
-    [WIRE_KEYS.prompt]: run.prompt,
-    [WIRE_KEYS.history]: run.history,
-    [WIRE_KEYS.temperature]: run.temperature,
-    [WIRE_KEYS.maxTokens]: run.maxTokens,
-    [WIRE_KEYS.topP]: run.topP,
-    ...(run.responseFormat === undefined ? {} : { [WIRE_KEYS.responseFormat]: run.responseFormat }),
+    context: run.context,
+    prompt: run.prompt,
+    history: run.history,
+    temperature: run.temperature,
+    max_tokens: run.maxTokens,
+    top_p: run.topP,
+    ...(run.responseFormat === undefined ? {} : { response_format: run.responseFormat }),
     ...defined(objectParameters),
     ...defined(run.parameters),
-  };
+  } satisfies DeclaredRequest;
   // As in the reference SDK, a `data` key among the parameters does not replace the input.
   body.data = inputData;
-  const options = body[WIRE_KEYS.options];
+  const options = body.options;
   if (run.stream) {
-    body[WIRE_KEYS.options] = { ...(isRecord(options) ? options : {}), stream: true };
+    body.options = { ...(isRecord(options) ? options : {}), stream: true };
   } else if (isRecord(options) && options.stream === true) {
     // The answer would be an event stream that run() cannot read: say so before sending.
     throw new ValidationError(
