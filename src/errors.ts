@@ -4,6 +4,7 @@
  *
  * Hand-written: the message table is specific to the aiXplain API.
  */
+import { isRecord } from './internal/check.js';
 
 /**
  * The base class of every error this package throws or attaches to a `ModelResponse`.
@@ -345,10 +346,7 @@ function statusText(status: number): string {
  * `undefined` here and reads "unspecified error", as in the reference SDK.
  */
 function detailsOf(body: unknown): string {
-  const details =
-    body !== null && typeof body === 'object' && !Array.isArray(body) && 'error' in body
-      ? (body as { error: unknown }).error
-      : body;
+  const details = isRecord(body) && 'error' in body ? (body as { error: unknown }).error : body;
   if (details === undefined) return 'unspecified error';
   if (details === null || details === '' || details === false || details === 0) return '';
   if (typeof details === 'object' && Object.keys(details).length === 0) return '';

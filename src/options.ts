@@ -503,10 +503,10 @@ let warnedCleartext = false;
  * is not this machine (loopback is fine: a mock or a local proxy).
  */
 function warnIfCleartext(url: string): void {
-  const { protocol, hostname } = new URL(url);
+  const { protocol, hostname, origin } = new URL(url);
   if (warnedCleartext || protocol !== 'http:' || isLoopback(hostname)) return;
   warnedCleartext = true;
-  const message = `aixplain-llm: ${new URL(url).origin} is plain http, so the API key travels unencrypted; use https.`;
+  const message = `aixplain-llm: ${origin} is plain http, so the API key travels unencrypted; use https.`;
   const proc = (globalThis as { process?: { emitWarning?: (m: string, t: string) => void } })
     .process;
   if (typeof proc?.emitWarning === 'function')
