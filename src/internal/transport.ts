@@ -53,9 +53,6 @@ export function createTransport(config: TransportConfig) {
     fetch: (url, init) => guardedFetch(url, init, baseFetch, trusted, config.apiKey, config.log),
     // The key is a default header, last, so that a default header cannot replace it.
     headers: {
-      // Every request carries Content-Type, polls too (the reference SDK sends it on its poll
-      // GET); an execute's own, and a caller's, come after it.
-      'content-type': 'application/json',
       // Browsers refuse to let a page set User-Agent.
       ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
       ...config.headers,
@@ -221,6 +218,9 @@ async function guardedFetch(
   log: Log,
 ): Promise<Response> {
   const { headers, method = 'GET', body, signal } = init;
+  // Every request carries Content-Type, polls too (the generated client drops it from a request
+  // without a body; the reference SDK sends it on its poll GET).
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   const debug = log.enabled('debug');
   let target = url;
   // Not async: without debug logging, the fetch's own promise is awaited, with no frame around it.
