@@ -559,9 +559,10 @@ export function resolveRunOptions(
   llmTemperature: number,
 ): ResolvedRunOptions {
   const o = validate<RunOptions>(options ?? {}, RUN_SHAPE, 'run options');
-  // Every key, defaults first; then the given ones. The checks refuse `null` for every option
-  // whose default is not `null`, so only `undefined` (not given) must be skipped.
-  return withGiven(
+  // The defaults, then the given options over them (the ones without a default are only set
+  // when given). The checks refuse `null` for every option whose default is not `null`, so
+  // only `undefined` (not given) must be skipped.
+  return withGiven<ResolvedRunOptions>(
     {
       context: null,
       prompt: null,
@@ -569,30 +570,27 @@ export function resolveRunOptions(
       temperature: llmTemperature,
       maxTokens: DEFAULTS.maxTokens,
       topP: DEFAULTS.topP,
-      responseFormat: undefined,
       parameters: {},
       name: DEFAULTS.name,
       timeoutMs: DEFAULTS.timeoutMs,
       waitTimeMs: DEFAULTS.waitTimeMs,
       stream: false,
-      firstChunkTimeoutMs: undefined,
-      idleTimeoutMs: undefined,
-      signal: undefined,
       headers: {},
-      onPoll: undefined,
-      maxRetries: undefined,
     },
     o,
   );
 }
 
-/** `defaults` with each option of `given` that is not `undefined` written over it. */
-function withGiven<T extends object>(defaults: T, given: object): T {
+/**
+ * `defaults` with each option of `given` that is not `undefined` written over it; an option
+ * without a default is left out until given (reading it gives `undefined` all the same).
+ */
+function withGiven<T>(defaults: Partial<T>, given: object): T {
   for (const key of Object.keys(given)) {
     const value = (given as Record<string, unknown>)[key];
     if (value !== undefined) (defaults as Record<string, unknown>)[key] = value;
   }
-  return defaults;
+  return defaults as T;
 }
 
 /** Validates `poll`'s options: a signal and the retries. */
@@ -611,9 +609,6 @@ export function resolveSyncPollOptions(
       timeoutMs: DEFAULTS.timeoutMs,
       waitTimeMs: DEFAULTS.waitTimeMs,
       name: DEFAULTS.name,
-      signal: undefined as AbortSignal | undefined,
-      onPoll: undefined as SyncPollOptions['onPoll'],
-      maxRetries: undefined as number | undefined,
     },
     o,
   );
