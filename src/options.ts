@@ -24,6 +24,7 @@ import {
   jsonProblem,
   nonEmptyString,
   number,
+  own,
   record,
   string,
   stringArray,
@@ -354,7 +355,7 @@ export function validateBody(body: Record<string, unknown>): void {
     if (body[key] === undefined) issues.push({ path: `body.${key}`, message: 'is required' });
   }
   for (const [key, schema] of BODY_PROPERTIES) {
-    if (!Object.hasOwn(body, key) || body[key] === undefined) continue;
+    if (own(body, key) === undefined) continue;
     const message = problemOf(schema, body[key]);
     if (message !== undefined) issues.push({ path: `body.${key}`, message });
   }

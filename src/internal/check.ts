@@ -20,6 +20,15 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
+ * `object[key]` when `key` is the object's own (never a lookup on the prototype chain: a key
+ * named `__proto__` or `constructor` finds nothing that was not set), else `undefined`.
+ */
+export const own = <T>(
+  object: Readonly<Record<string, T>> | undefined,
+  key: string,
+): T | undefined => (object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined);
+
+/**
  * A finite number given as a number or as a numeric string (`"0.0002"`, `" 1.5 "`), else
  * `undefined`. An empty or blank string is not a number (Number('') would say 0).
  */
@@ -152,12 +161,12 @@ export function checkShape(
   if (!isRecord(value)) return [{ path: 'options', message: 'must be an object' }];
   const issues: Issue[] = [];
   for (const key of required) {
-    if (!Object.hasOwn(value, key) || value[key] === undefined) {
+    if (own(value, key) === undefined) {
       issues.push({ path: key, message: 'is required' });
     }
   }
   for (const [key, item] of Object.entries(value)) {
-    const check = Object.hasOwn(shape, key) ? shape[key] : undefined;
+    const check = own(shape, key);
     if (check === undefined) issues.push({ path: key, message: 'is not a known option' });
     else if (item !== undefined) {
       const message = check(item);
