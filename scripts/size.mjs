@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The size budget: what `import { LLM } from 'aixplain-llm'` adds to a user's bundle, its
- * dependencies included, must stay within 14 KB gzipped (14,000 bytes, gzip level 9); the
+ * dependencies included, must stay within 13.5 KB gzipped (13,500 bytes, gzip level 9); the
  * target is 12.5 KB (bench/RESULTS.md reports against it). `npm test` runs this after the
  * build and fails above the budget.
  *
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-export const BUDGET_BYTES = 14_000;
+export const BUDGET_BYTES = 13_500;
 /** Where the budget should come down to. */
 export const TARGET_BYTES = 12_500;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

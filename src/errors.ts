@@ -4,6 +4,7 @@
  *
  * Hand-written: the message table is specific to the aiXplain API.
  */
+import { isRecord } from './internal/check.js';
 
 /**
  * The base class of every error this package throws or attaches to a `ModelResponse`.
@@ -39,7 +40,7 @@ export class ValidationError extends LLMError {
   /** `"ValidationError"`, set as a string so that minifiers cannot change it. */
   override name = 'ValidationError';
   /** What was wrong, one entry per problem. */
-  readonly issues: ReadonlyArray<{
+  declare readonly issues: ReadonlyArray<{
     /** The option or input at fault, e.g. `temperature`, or `body.max_tokens` for a body key. */
     path: string;
     /** What is wrong with it, e.g. `must be a string`. */
@@ -64,16 +65,17 @@ export class ValidationError extends LLMError {
  * if (res.error instanceof APIError) console.error(res.error.status, res.error.requestId);
  */
 export class APIError extends LLMError {
+  // `declare`: the constructor assigns these, in this order (no field defined twice).
   /** `"APIError"`, set as a string so that minifiers cannot change it. */
   override name = 'APIError';
   /** The HTTP status. */
-  readonly status: number;
+  declare readonly status: number;
   /** The parsed body of the answer (JSON when it was JSON, else its text). */
-  readonly body: unknown;
+  declare readonly body: unknown;
   /** The headers of the answer. */
-  readonly headers: Headers;
+  declare readonly headers: Headers;
   /** The request id, from the body's `requestId` or the `x-request-id` header. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
 
   constructor(status: number, body: unknown, headers: Headers, message: string) {
     super(message);
@@ -149,7 +151,7 @@ export class RateLimitError extends APIError {
   /** `"RateLimitError"`, set as a string so that minifiers cannot change it. */
   override name = 'RateLimitError';
   /** The server's hint (`retry-after-ms` or `Retry-After`), in milliseconds, when it gave one. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   constructor(status: number, body: unknown, headers: Headers, message: string) {
     super(status, body, headers, message);
     this.retryAfterMs = retryAfterMsOf(headers);
@@ -256,7 +258,7 @@ export class PollTimeoutError extends TimeoutError {
   /** `"PollTimeoutError"`, set as a string so that minifiers cannot change it. */
   override name = 'PollTimeoutError';
   /** The poll URL, to resume polling later. */
-  readonly url: string;
+  declare readonly url: string;
   constructor(message: string, url: string, options?: { cause?: unknown }) {
     super(message, options);
     this.url = url;
@@ -344,10 +346,7 @@ function statusText(status: number): string {
  * `undefined` here and reads "unspecified error", as in the reference SDK.
  */
 function detailsOf(body: unknown): string {
-  const details =
-    body !== null && typeof body === 'object' && !Array.isArray(body) && 'error' in body
-      ? (body as { error: unknown }).error
-      : body;
+  const details = isRecord(body) && 'error' in body ? (body as { error: unknown }).error : body;
   if (details === undefined) return 'unspecified error';
   if (details === null || details === '' || details === false || details === 0) return '';
   if (typeof details === 'object' && Object.keys(details).length === 0) return '';

@@ -16,6 +16,7 @@ import { abortErrorOf, Scope } from './internal/scope.js';
 import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
+  fail,
   type LLMOptions,
   type PollOptions,
   type ResolvedLLMOptions,
@@ -46,38 +47,39 @@ export type RunInput = string | Record<string, unknown>;
  * console.log(res.status, res.data);
  */
 export class LLM {
+  // `declare`: the constructor assigns these, in this order (no field defined twice).
   /** The model id. */
-  readonly id: string;
+  declare readonly id: string;
   /** A display name (the `name` option, else the id). */
-  readonly name: string;
+  declare readonly name: string;
   /** A description of the model (the `description` option). */
-  readonly description: string;
+  declare readonly description: string;
   /** Who supplies the model, as the platform describes it. */
-  readonly supplier: string | number | Record<string, unknown>;
+  declare readonly supplier: string | number | Record<string, unknown>;
   /** The model's version. */
-  readonly version: string;
+  declare readonly version: string;
   /** The model's function: always `"text-generation"`, the only one this class runs. */
-  readonly function: 'text-generation';
+  declare readonly function: 'text-generation';
   /** Whether the team is subscribed to the model. */
-  readonly isSubscribed: boolean;
+  declare readonly isSubscribed: boolean;
   /** The model's pricing, as the platform describes it, when given. */
-  readonly cost: Record<string, unknown> | undefined;
+  declare readonly cost: Record<string, unknown> | undefined;
   /** The default temperature of every run. */
-  readonly temperature: number;
+  declare readonly temperature: number;
   /** The platform's function type of the model. */
-  readonly functionType: string;
+  declare readonly functionType: string;
   /** Further metadata of the model (a copy of the `additionalInfo` option). */
-  readonly additionalInfo: Record<string, unknown>;
+  declare readonly additionalInfo: Record<string, unknown>;
   /** The service's origin and path prefix. */
-  readonly baseUrl: string;
+  declare readonly baseUrl: string;
   /** Further attempts after a retryable failure (a retry never runs a model twice). */
-  readonly maxRetries: number;
+  declare readonly maxRetries: number;
   /** Whether failures are thrown rather than returned as a FAILED `ModelResponse`. */
-  readonly throwOnError: boolean;
+  declare readonly throwOnError: boolean;
   /** Origins besides `baseUrl`'s to which the API key may be sent, normalised. */
-  readonly trustedOrigins: readonly string[];
+  declare readonly trustedOrigins: readonly string[];
   /** How much the LLM logs (`off`, `error`, `warn`, `info` or `debug`). */
-  readonly logLevel: LogLevel;
+  declare readonly logLevel: LogLevel;
   // Private fields: never shown by JSON.stringify, util.inspect or String().
   readonly #transport: Transport;
   readonly #log: Log;
@@ -90,23 +92,11 @@ export class LLM {
    */
   constructor(options: LLMOptions) {
     const o: ResolvedLLMOptions = resolveLLMOptions(options);
-    this.id = o.id;
-    this.name = o.name;
-    this.description = o.description;
-    this.supplier = o.supplier;
-    this.version = o.version;
-    this.function = o.function;
-    this.isSubscribed = o.isSubscribed;
-    this.cost = o.cost;
-    this.temperature = o.temperature;
-    this.functionType = o.functionType;
-    this.additionalInfo = o.additionalInfo;
-    this.baseUrl = o.baseUrl;
-    this.maxRetries = o.maxRetries;
-    this.throwOnError = o.throwOnError;
-    this.trustedOrigins = Object.freeze([...o.trustedOrigins]);
-    this.logLevel = o.logLevel;
-    this.#log = o.log;
+    // The public settings, in the order resolveLLMOptions lists them; the key, the fetch, the
+    // headers and the log stay private.
+    const { apiKey: _key, fetch: _fetch, headers: _headers, log, ...settings } = o;
+    Object.assign(this, settings, { trustedOrigins: Object.freeze([...o.trustedOrigins]) });
+    this.#log = log;
     this.#transport = createTransport(o);
   }
 
@@ -173,9 +163,7 @@ export class LLM {
     const input = validateInput(data);
     const run = resolveRunOptions(options, this.temperature);
     if (run.stream) {
-      throw new ValidationError('Invalid run options: `stream` is not available with runAsync.', [
-        { path: 'stream', message: 'is not available with runAsync' },
-      ]);
+      fail('run options', [{ path: 'stream', message: 'is not available with runAsync' }]);
     }
     try {
       const answer = await this.#execute('v1', toRequestBody(input, run), run, systemClock.now());
@@ -248,15 +236,7 @@ export class LLM {
         }
         return { response: fromAnswer(answer, 'poll', url), retryAfterMs };
       },
-      {
-        url,
-        timeoutMs: o.timeoutMs,
-        waitTimeMs: o.waitTimeMs,
-        start: o.start,
-        signal: o.signal,
-        name: o.name,
-        onPoll: o.onPoll,
-      },
+      { ...o, url },
     ).catch((error: unknown) => this.#failure(error, url));
     return this.#settle(response);
   }

@@ -21,8 +21,10 @@ import {
   headerRecord,
   type Issue,
   isRecord,
+  jsonProblem,
   nonEmptyString,
   number,
+  own,
   record,
   string,
   stringArray,
@@ -47,21 +49,6 @@ export type { Logger, LogLevel };
  * await llm.run('What is my name?', { history });
  */
 export type HistoryMessage = WireHistoryMessage;
-
-/**
- * The wire key of each run option that is sent, checked at compile time against the properties
- * the spec's `ExecuteRequest` declares.
- */
-export const WIRE_KEYS = {
-  context: 'context',
-  prompt: 'prompt',
-  history: 'history',
-  temperature: 'temperature',
-  maxTokens: 'max_tokens',
-  topP: 'top_p',
-  responseFormat: 'response_format',
-  options: 'options',
-} as const satisfies Record<string, keyof typeof ExecuteRequestSchema.properties>;
 
 /**
  * The options of `new LLM(options)`.
@@ -278,7 +265,7 @@ const wire = (key: keyof typeof ExecuteRequestSchema.properties, nullable = fals
   const schema = propertyOf(ExecuteRequestSchema, key);
   return bySchema(nullable ? schema : withoutNull(schema));
 };
-const temperature = wire(WIRE_KEYS.temperature);
+const temperature = wire('temperature');
 
 /** The model id: a non-empty string that a URL can carry (no lone surrogate). */
 const modelId: Check = (value) => {
@@ -323,12 +310,12 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
 };
 
 const RUN_SHAPE: Record<keyof RunOptions, Check> = {
-  context: wire(WIRE_KEYS.context, true),
-  prompt: wire(WIRE_KEYS.prompt, true),
-  history: wire(WIRE_KEYS.history, true),
+  context: wire('context', true),
+  prompt: wire('prompt', true),
+  history: wire('history', true),
   temperature,
-  maxTokens: wire(WIRE_KEYS.maxTokens),
-  topP: wire(WIRE_KEYS.topP),
+  maxTokens: wire('max_tokens'),
+  topP: wire('top_p'),
   responseFormat: unknown,
   parameters: record,
   name: string,
@@ -360,7 +347,7 @@ const BODY_PROPERTIES: ReadonlyArray<[string, Schema]> = Object.entries(
  * Throws a ValidationError when a key of `body` that the spec's `ExecuteRequest` declares breaks
  * its schema, or a required one is missing: values from `parameters` or an object input are
  * checked too, so a body the API would refuse is never sent. Other keys are free-form model
- * parameters.
+ * parameters. Then every value must survive JSON as it is (see jsonProblem).
  */
 export function validateBody(body: Record<string, unknown>): void {
   const issues: Issue[] = [];
@@ -368,15 +355,18 @@ export function validateBody(body: Record<string, unknown>): void {
     if (body[key] === undefined) issues.push({ path: `body.${key}`, message: 'is required' });
   }
   for (const [key, schema] of BODY_PROPERTIES) {
-    if (!Object.hasOwn(body, key) || body[key] === undefined) continue;
+    if (own(body, key) === undefined) continue;
     const message = problemOf(schema, body[key]);
     if (message !== undefined) issues.push({ path: `body.${key}`, message });
   }
-  if (issues.length > 0) fail('request body (from parameters or the input object)', issues);
+  const what = 'request body (from parameters or the input object)';
+  if (issues.length > 0) fail(what, issues);
+  const problem = jsonProblem(body, 'body');
+  if (problem !== undefined) fail(what, [problem]);
 }
 
-/** Throws a ValidationError naming every problem. */
-function fail(what: string, issues: Issue[]): never {
+/** Throws a ValidationError naming every problem: ``Invalid <what>: `path` message; ...``. */
+export function fail(what: string, issues: Issue[]): never {
   const list = issues.map((i) => `\`${i.path}\` ${i.message}`).join('; ');
   throw new ValidationError(`Invalid ${what}: ${list}.`, issues);
 }
@@ -423,15 +413,12 @@ function normalizeBaseUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ValidationError(`Invalid LLM options: \`baseUrl\` is not a URL.`, [
-      { path: 'baseUrl', message: 'is not a URL' },
-    ]);
+    return fail('LLM options', [{ path: 'baseUrl', message: 'is not a URL' }]);
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
-    throw new ValidationError(
-      'Invalid LLM options: `baseUrl` must be an http(s) origin with an optional path prefix.',
-      [{ path: 'baseUrl', message: 'must be an http(s) origin with an optional path prefix' }],
-    );
+    fail('LLM options', [
+      { path: 'baseUrl', message: 'must be an http(s) origin with an optional path prefix' },
+    ]);
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
@@ -485,12 +472,11 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
     ]);
   }
   const logLevel = o.logLevel ?? (envLevel as LogLevel | undefined) ?? 'warn';
+  // In the order of the LLM's public fields, which are copied from here; the private ones last.
   return {
     id: o.id,
     name: o.name ?? o.id,
     description: o.description ?? '',
-    apiKey,
-    baseUrl,
     supplier: o.supplier ?? DEFAULTS.supplier,
     version: o.version ?? DEFAULTS.version,
     function: DEFAULTS.function,
@@ -498,13 +484,15 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
     cost: o.cost,
     temperature: o.temperature ?? DEFAULTS.temperature,
     functionType: o.functionType ?? DEFAULTS.functionType,
-    additionalInfo: { ...(o.additionalInfo ?? {}) },
-    fetch: o.fetch,
-    headers: { ...(o.headers ?? {}) },
+    additionalInfo: { ...o.additionalInfo },
+    baseUrl,
     maxRetries: o.maxRetries ?? DEFAULTS.maxRetries,
     throwOnError: o.throwOnError ?? false,
     trustedOrigins,
     logLevel,
+    apiKey,
+    fetch: o.fetch,
+    headers: { ...o.headers },
     log: createLog(logLevel, o.logger ?? console, apiKey),
   };
 }
@@ -516,10 +504,10 @@ let warnedCleartext = false;
  * is not this machine (loopback is fine: a mock or a local proxy).
  */
 function warnIfCleartext(url: string): void {
-  const { protocol, hostname } = new URL(url);
+  const { protocol, hostname, origin } = new URL(url);
   if (warnedCleartext || protocol !== 'http:' || isLoopback(hostname)) return;
   warnedCleartext = true;
-  const message = `aixplain-llm: ${new URL(url).origin} is plain http, so the API key travels unencrypted; use https.`;
+  const message = `aixplain-llm: ${origin} is plain http, so the API key travels unencrypted; use https.`;
   const proc = (globalThis as { process?: { emitWarning?: (m: string, t: string) => void } })
     .process;
   if (typeof proc?.emitWarning === 'function')
@@ -572,26 +560,38 @@ export function resolveRunOptions(
   llmTemperature: number,
 ): ResolvedRunOptions {
   const o = validate<RunOptions>(options ?? {}, RUN_SHAPE, 'run options');
-  return {
-    context: o.context ?? null,
-    prompt: o.prompt ?? null,
-    history: o.history ?? null,
-    temperature: o.temperature ?? llmTemperature,
-    maxTokens: o.maxTokens ?? DEFAULTS.maxTokens,
-    topP: o.topP ?? DEFAULTS.topP,
-    responseFormat: o.responseFormat,
-    parameters: o.parameters ?? {},
-    name: o.name ?? DEFAULTS.name,
-    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
-    waitTimeMs: o.waitTimeMs ?? DEFAULTS.waitTimeMs,
-    stream: o.stream ?? false,
-    firstChunkTimeoutMs: o.firstChunkTimeoutMs,
-    idleTimeoutMs: o.idleTimeoutMs,
-    signal: o.signal,
-    headers: o.headers ?? {},
-    onPoll: o.onPoll,
-    maxRetries: o.maxRetries,
-  };
+  // The defaults, then the given options over them (the ones without a default are only set
+  // when given). The checks refuse `null` for every option whose default is not `null`, so
+  // only `undefined` (not given) must be skipped.
+  return withGiven<ResolvedRunOptions>(
+    {
+      context: null,
+      prompt: null,
+      history: null,
+      temperature: llmTemperature,
+      maxTokens: DEFAULTS.maxTokens,
+      topP: DEFAULTS.topP,
+      parameters: {},
+      name: DEFAULTS.name,
+      timeoutMs: DEFAULTS.timeoutMs,
+      waitTimeMs: DEFAULTS.waitTimeMs,
+      stream: false,
+      headers: {},
+    },
+    o,
+  );
+}
+
+/**
+ * `defaults` with each option of `given` that is not `undefined` written over it; an option
+ * without a default is left out until given (reading it gives `undefined` all the same).
+ */
+function withGiven<T>(defaults: Partial<T>, given: object): T {
+  for (const key of Object.keys(given)) {
+    const value = (given as Record<string, unknown>)[key];
+    if (value !== undefined) (defaults as Record<string, unknown>)[key] = value;
+  }
+  return defaults as T;
 }
 
 /** Validates `poll`'s options: a signal and the retries. */
@@ -605,12 +605,12 @@ export function resolveSyncPollOptions(
 ): Required<Omit<SyncPollOptions, 'signal' | 'onPoll' | 'maxRetries'>> &
   Pick<SyncPollOptions, 'signal' | 'onPoll' | 'maxRetries'> {
   const o = validate<SyncPollOptions>(options ?? {}, SYNC_POLL_SHAPE, 'syncPoll options');
-  return {
-    timeoutMs: o.timeoutMs ?? DEFAULTS.timeoutMs,
-    waitTimeMs: o.waitTimeMs ?? DEFAULTS.waitTimeMs,
-    name: o.name ?? DEFAULTS.name,
-    signal: o.signal,
-    onPoll: o.onPoll,
-    maxRetries: o.maxRetries,
-  };
+  return withGiven(
+    {
+      timeoutMs: DEFAULTS.timeoutMs,
+      waitTimeMs: DEFAULTS.waitTimeMs,
+      name: DEFAULTS.name,
+    },
+    o,
+  );
 }

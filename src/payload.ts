@@ -8,12 +8,22 @@
 import { RunResultSchema } from '../generated/schemas.gen.js';
 import type { ExecuteRequest, RunResult } from '../generated/types.gen.js';
 import { APIError, type LLMError, ValidationError } from './errors.js';
-import { isRecord, jsonProblem, numberOf } from './internal/check.js';
-import { type ResolvedRunOptions, validateBody, WIRE_KEYS } from './options.js';
-import { isResponseStatus, ModelResponse, ResponseStatus } from './response.js';
+import { isRecord, numberOf } from './internal/check.js';
+import { type ResolvedRunOptions, validateBody } from './options.js';
+import {
+  isResponseStatus,
+  ModelResponse,
+  type ModelResponseInit,
+  ResponseStatus,
+} from './response.js';
 
 /** A JSON request body of `POST /api/v{1,2}/execute/{id}`: the spec's `ExecuteRequest`. */
 export type RequestBody = ExecuteRequest;
+
+/** The keys the spec's `ExecuteRequest` declares, without its index signature: a misspelt wire key fails to compile. */
+type DeclaredRequest = {
+  [K in keyof RequestBody as string extends K ? never : K]: RequestBody[K];
+};
 
 /**
  * The body of a run. Precedence, highest first: `parameters`, the keys of an object `data`, the
@@ -30,21 +40,21 @@ export function toRequestBody(
   const inputData = typeof input === 'string' ? input : objectData === undefined ? '' : objectData;
   const body: RequestBody = {
     data: inputData,
-    [WIRE_KEYS.context]: run.context,
-    [WIRE_KEYS.prompt]: run.prompt,
-    [WIRE_KEYS.history]: run.history,
-    [WIRE_KEYS.temperature]: run.temperature,
-    [WIRE_KEYS.maxTokens]: run.maxTokens,
-    [WIRE_KEYS.topP]: run.topP,
-    ...(run.responseFormat === undefined ? {} : { [WIRE_KEYS.responseFormat]: run.responseFormat }),
+    context: run.context,
+    prompt: run.prompt,
+    history: run.history,
+    temperature: run.temperature,
+    max_tokens: run.maxTokens,
+    top_p: run.topP,
+    ...(run.responseFormat === undefined ? {} : { response_format: run.responseFormat }),
     ...defined(objectParameters),
     ...defined(run.parameters),
-  };
+  } satisfies DeclaredRequest;
   // As in the reference SDK, a `data` key among the parameters does not replace the input.
   body.data = inputData;
-  const options = body[WIRE_KEYS.options];
+  const options = body.options;
   if (run.stream) {
-    body[WIRE_KEYS.options] = { ...(isRecord(options) ? options : {}), stream: true };
+    body.options = { ...(isRecord(options) ? options : {}), stream: true };
   } else if (isRecord(options) && options.stream === true) {
     // The answer would be an event stream that run() cannot read: say so before sending.
     throw new ValidationError(
@@ -53,13 +63,6 @@ export function toRequestBody(
     );
   }
   validateBody(body);
-  const problem = jsonProblem(body, 'body');
-  if (problem !== undefined) {
-    throw new ValidationError(
-      `Invalid request body (from parameters or the input object): \`${problem.path}\` ${problem.message}.`,
-      [problem],
-    );
-  }
   return body;
 }
 
@@ -69,19 +72,23 @@ export function toRequestBody(
  */
 function defined(values: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    // defineProperty: a "__proto__" key is sent as data, as JSON.stringify would send it.
-    if (value !== undefined) {
-      Object.defineProperty(out, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+  for (const key of Object.keys(values)) {
+    const value = values[key];
+    if (value === undefined) continue;
+    // defineProperty for "__proto__" only: it is sent as data, as JSON.stringify would send it.
+    if (key === '__proto__') Object.defineProperty(out, key, dataProperty(value));
+    else out[key] = value;
   }
   return out;
 }
+
+/** An own, enumerable, writable data property, as an assignment would make it. */
+const dataProperty = (value: unknown): PropertyDescriptor => ({
+  value,
+  enumerable: true,
+  writable: true,
+  configurable: true,
+});
 
 /** What the transport read from a 2xx answer. */
 export interface Answer {
@@ -125,112 +132,99 @@ export function fromAnswer(
   kind: 'execute' | 'poll',
   pollUrl?: string,
 ): ModelResponse {
-  const response = mapAnswer(answer, kind, pollUrl);
-  response.httpStatus = answer.status;
-  response.headers = answer.headers;
-  return response;
-}
-
-function mapAnswer(answer: Answer, kind: 'execute' | 'poll', pollUrl?: string): ModelResponse {
-  const headerRequestId = answer.headers.get('x-request-id') ?? undefined;
-  if (!answer.json || !isRecord(answer.body)) {
+  const { body, headers, status: httpStatus } = answer;
+  const headerRequestId = headers.get('x-request-id') ?? undefined;
+  if (!answer.json || !isRecord(body)) {
     // A poll answer that is not a JSON object (an HTML page of a gateway, an empty body) says
     // nothing of the run: it is unfinished, and polling goes on within the deadline.
     if (kind === 'poll') {
       return new ModelResponse({
         status: ResponseStatus.IN_PROGRESS,
-        completed: false,
         requestId: headerRequestId,
         url: pollUrl,
+        httpStatus,
+        headers,
       });
     }
-    const message = `The service answered ${answer.status} with a body that is not a JSON object.`;
+    const message = `The service answered ${httpStatus} with a body that is not a JSON object.`;
     return new ModelResponse({
       status: ResponseStatus.FAILED,
       completed: true,
       errorMessage: message,
-      error: new APIError(answer.status, answer.body, answer.headers, message),
+      error: new APIError(httpStatus, body, headers, message),
       requestId: headerRequestId,
       url: pollUrl,
+      httpStatus,
+      headers,
     });
   }
 
-  const body = answer.body as RunResult;
-  const errorMessage = errorMessageOf(body);
-  const completed = body.completed === true;
-  const status = isResponseStatus(body.status)
-    ? body.status
-    : completed
-      ? errorMessage === '' && (body.supplierError === undefined || body.supplierError === null)
+  const result = body as RunResult;
+  const errorMessage = errorMessageOf(result);
+  const supplierError = result.supplierError;
+  const status = isResponseStatus(result.status)
+    ? result.status
+    : result.completed === true
+      ? errorMessage === '' && (supplierError === undefined || supplierError === null)
         ? ResponseStatus.SUCCESS
         : ResponseStatus.FAILED
       : ResponseStatus.IN_PROGRESS;
 
+  const fields: Record<string, unknown> = result;
   const additionalFields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
-    // defineProperty, not assignment: a key named "__proto__" stays data and never becomes the
-    // prototype of the copy.
-    if (!MAPPED_KEYS.has(key)) {
-      Object.defineProperty(additionalFields, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+  for (const key of Object.keys(fields)) {
+    if (MAPPED_KEYS.has(key)) continue;
+    // defineProperty for "__proto__" only: assigned, it would become the prototype of the copy.
+    if (key === '__proto__')
+      Object.defineProperty(additionalFields, key, dataProperty(fields[key]));
+    else additionalFields[key] = fields[key];
   }
-  const fields = {
-    details: isRecord(body.details) || Array.isArray(body.details) ? body.details : undefined,
+  // One init object, completed below by the status: no copy of it per answer.
+  const init: ModelResponseInit = {
+    status,
+    details: isRecord(result.details) || Array.isArray(result.details) ? result.details : undefined,
     // A number, or a numeric string ("0.0002") as some services send; anything else is 0.
-    usedCredits: numberOf(body.usedCredits),
-    runTime: numberOf(body.runTime),
-    usage: isRecord(body.usage) ? body.usage : undefined,
-    errorCode: typeof body.error_code === 'string' ? body.error_code : undefined,
+    usedCredits: numberOf(result.usedCredits),
+    runTime: numberOf(result.runTime),
+    usage: isRecord(result.usage) ? result.usage : undefined,
+    errorCode: typeof result.error_code === 'string' ? result.error_code : undefined,
     requestId:
-      typeof body.requestId === 'string' && body.requestId !== ''
-        ? body.requestId
+      typeof result.requestId === 'string' && result.requestId !== ''
+        ? result.requestId
         : headerRequestId,
-    asset: isRecord(body.asset) ? body.asset : undefined,
+    asset: isRecord(result.asset) ? result.asset : undefined,
     additionalFields,
+    httpStatus,
+    headers,
   };
 
   if (status === ResponseStatus.IN_PROGRESS) {
-    const url = kind === 'execute' ? body.data : pollUrl;
+    const url = kind === 'execute' ? result.data : pollUrl;
     if (typeof url !== 'string' || url === '') {
-      return new ModelResponse({
-        ...fields,
-        status: ResponseStatus.FAILED,
-        completed: true,
-        errorMessage: NO_POLL_URL_MESSAGE,
-        error: new APIError(answer.status, body, answer.headers, NO_POLL_URL_MESSAGE),
-      });
+      init.status = ResponseStatus.FAILED;
+      init.completed = true;
+      init.errorMessage = NO_POLL_URL_MESSAGE;
+      init.error = new APIError(httpStatus, result, headers, NO_POLL_URL_MESSAGE);
+    } else {
+      init.data = kind === 'execute' ? '' : result.data;
+      init.url = url;
     }
-    return new ModelResponse({
-      ...fields,
-      status,
-      completed: false,
-      data: kind === 'execute' ? '' : body.data,
-      url,
-    });
+    return new ModelResponse(init);
   }
 
-  return new ModelResponse({
-    ...fields,
-    status,
-    completed: typeof body.completed === 'boolean' ? body.completed : true,
-    data: body.data,
-    errorMessage,
-    url: pollUrl,
-    error:
-      status === ResponseStatus.FAILED
-        ? new APIError(
-            answer.status,
-            body,
-            answer.headers,
-            errorMessage === '' ? 'The model run failed.' : errorMessage,
-          )
-        : undefined,
-  });
+  init.completed = typeof result.completed === 'boolean' ? result.completed : true;
+  init.data = result.data;
+  init.errorMessage = errorMessage;
+  init.url = pollUrl;
+  if (status === ResponseStatus.FAILED) {
+    init.error = new APIError(
+      httpStatus,
+      result,
+      headers,
+      errorMessage === '' ? 'The model run failed.' : errorMessage,
+    );
+  }
+  return new ModelResponse(init);
 }
 
 /** A FAILED ModelResponse for an error: an HTTP error, a cut connection, a deadline. */

@@ -26,8 +26,9 @@ export const ResponseStatus: {
 export type ResponseStatus = RunStatus;
 
 /** Whether `value` is one of the spec's run statuses. */
+const STATUSES: ReadonlySet<unknown> = new Set(Object.values(RunStatus));
 export function isResponseStatus(value: unknown): value is ResponseStatus {
-  return (Object.values(RunStatus) as unknown[]).includes(value);
+  return STATUSES.has(value);
 }
 
 /**
@@ -56,42 +57,44 @@ export type ModelResponseInit = Partial<Omit<ModelResponse, 'status' | 'toJSON' 
  * else console.error(res.errorMessage);
  */
 export class ModelResponse {
+  // `declare`: the constructor assigns every field, in this order, so no field is first defined
+  // as undefined and then written again (one write per field for every answer and token).
   /** `IN_PROGRESS`, `SUCCESS` or `FAILED`. */
-  status: ResponseStatus;
+  declare status: ResponseStatus;
   /** The output: text for an LLM, any JSON value (`null` included) otherwise. @default "" */
-  data: unknown;
+  declare data: unknown;
   /** Further details of the output. @default {} */
-  details: Record<string, unknown> | unknown[];
+  declare details: Record<string, unknown> | unknown[];
   /** Whether the run has finished. @default false */
-  completed: boolean;
+  declare completed: boolean;
   /** What went wrong, when `status` is FAILED. @default "" */
-  errorMessage: string;
+  declare errorMessage: string;
   /** Credits the run used. @default 0 */
-  usedCredits: number;
+  declare usedCredits: number;
   /** Time the run took, in seconds, as the server reports it. @default 0 */
-  runTime: number;
+  declare runTime: number;
   /** Token counts, when the server reports them. */
-  usage: Usage | undefined;
+  declare usage: Usage | undefined;
   /** The poll URL of an unfinished (or timed-out) run. */
-  url: string | undefined;
+  declare url: string | undefined;
   /** The server's error code (`error_code`), when it gave one. */
-  errorCode: string | undefined;
+  declare errorCode: string | undefined;
   /** The request id, from the body's `requestId` or the `x-request-id` header. */
-  requestId: string | undefined;
+  declare requestId: string | undefined;
   /** The asset that ran, when the server says. */
-  asset: Record<string, unknown> | undefined;
+  declare asset: Record<string, unknown> | undefined;
   /** Every other key of the answer (`rawData`, `supplierError`, ...). @default {} */
-  additionalFields: Record<string, unknown>;
+  declare additionalFields: Record<string, unknown>;
   /** The typed error, set when `status` is FAILED. */
-  error: LLMError | undefined;
+  declare error: LLMError | undefined;
   /**
    * The HTTP status of the answer this response was read from (for a run that was polled, the
    * last poll's; for an HTTP error, the error's). `undefined` when no answer came (a cut
    * connection, a deadline) and for stream chunks.
    */
-  httpStatus: number | undefined;
+  declare httpStatus: number | undefined;
   /** The headers of that answer, read without a second look at the body. */
-  headers: Headers | undefined;
+  declare headers: Headers | undefined;
 
   constructor(init: ModelResponseInit) {
     this.status = init.status;

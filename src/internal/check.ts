@@ -20,6 +20,15 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
+ * `object[key]` when `key` is the object's own (never a lookup on the prototype chain: a key
+ * named `__proto__` or `constructor` finds nothing that was not set), else `undefined`.
+ */
+export const own = <T>(
+  object: Readonly<Record<string, T>> | undefined,
+  key: string,
+): T | undefined => (object !== undefined && Object.hasOwn(object, key) ? object[key] : undefined);
+
+/**
  * A finite number given as a number or as a numeric string (`"0.0002"`, `" 1.5 "`), else
  * `undefined`. An empty or blank string is not a number (Number('') would say 0).
  */
@@ -38,11 +47,6 @@ export const nonEmptyString = when(
 export const boolean = when((v) => typeof v === 'boolean', 'must be a boolean');
 export const func = when((v) => typeof v === 'function', 'must be a function');
 export const record = when(isRecord, 'must be an object');
-export const stringRecord = when(
-  (v) => isRecord(v) && Object.values(v).every((x) => typeof x === 'string'),
-  'must be an object of strings',
-);
-
 /** Why `name: value` cannot be sent as an HTTP header, or `undefined` when it can. */
 export function headerProblem(name: string, value: string): string | undefined {
   try {
@@ -62,31 +66,40 @@ export function headerProblem(name: string, value: string): string | undefined {
  * An object with an inherited `toJSON`, such as a Date, is fine; `undefined` in an object is
  * left out, as JSON does.
  */
-export function jsonProblem(
+export function jsonProblem(value: unknown, path: string): Issue | undefined {
+  const found = problemIn(value, []);
+  return found === undefined
+    ? undefined
+    : { path: [path, ...found.keys.reverse()].join('.'), message: found.message };
+}
+
+/** jsonProblem's walk: the keys to the offender (innermost first) are collected on the way back. */
+function problemIn(
   value: unknown,
-  path: string,
-  ancestors: unknown[] = [],
-): { path: string; message: string } | undefined {
+  ancestors: unknown[],
+): { keys: string[]; message: string } | undefined {
   switch (typeof value) {
     case 'function':
     case 'symbol':
     case 'bigint':
-      return { path, message: `is a ${typeof value}, which JSON cannot carry` };
+      return { keys: [], message: `is a ${typeof value}, which JSON cannot carry` };
     case 'number':
       return Number.isFinite(value)
         ? undefined
-        : { path, message: `is ${value}, which JSON cannot carry (it would be sent as null)` };
+        : { keys: [], message: `is ${value}, which JSON cannot carry (it would be sent as null)` };
     case 'object': {
       if (value === null) return undefined;
-      if (ancestors.includes(value)) return { path, message: 'contains itself (a cycle)' };
+      if (ancestors.includes(value)) return { keys: [], message: 'contains itself (a cycle)' };
       ancestors.push(value);
-      const entries = Array.isArray(value)
-        ? value.map((v, i) => [String(i), v] as const)
-        : Object.entries(value);
-      for (const [key, item] of entries) {
-        const problem =
-          item === undefined ? undefined : jsonProblem(item, `${path}.${key}`, ancestors);
-        if (problem !== undefined) return problem;
+      // An array's items only (JSON leaves its other keys out), an object's own keys.
+      const keys = Array.isArray(value) ? value.map((_, i) => String(i)) : Object.keys(value);
+      for (const key of keys) {
+        const item = (value as Record<string, unknown>)[key];
+        const found = item === undefined ? undefined : problemIn(item, ancestors);
+        if (found !== undefined) {
+          found.keys.push(key);
+          return found;
+        }
       }
       ancestors.pop();
       return undefined;
@@ -116,37 +129,17 @@ export const abortSignal = when(
 );
 export const unknown: Check = () => undefined;
 
-/** A finite number in a range; `integer` also refuses fractions. */
-export function number(range: {
-  min?: number;
-  above?: number;
-  max?: number;
-  integer?: boolean;
-}): Check {
-  const bounds = [
-    range.min === undefined ? '' : `>= ${range.min}`,
-    range.above === undefined ? '' : `> ${range.above}`,
-    range.max === undefined ? '' : `<= ${range.max}`,
-  ].filter(Boolean);
-  const kind = range.integer === true ? 'an integer' : 'a finite number';
-  const message = `must be ${kind}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
+/** A finite number, at least `min` when given; `integer` also refuses fractions. */
+export function number(range: { min?: number; integer?: boolean }): Check {
+  const { min, integer } = range;
   return when(
     (v) =>
-      typeof v === 'number' &&
       Number.isFinite(v) &&
-      (range.integer !== true || Number.isInteger(v)) &&
-      (range.min === undefined || v >= range.min) &&
-      (range.above === undefined || v > range.above) &&
-      (range.max === undefined || v <= range.max),
-    message,
+      (integer !== true || Number.isInteger(v)) &&
+      (min === undefined || (v as number) >= min),
+    `must be ${integer === true ? 'an integer' : 'a finite number'}${min === undefined ? '' : ` >= ${min}`}`,
   );
 }
-
-/** `null`, or what `check` accepts. */
-export const nullable =
-  (check: Check): Check =>
-  (value) =>
-    value === null ? undefined : check(value);
 
 /** The first check that accepts `value` wins; else `message`. */
 export const either =
@@ -168,12 +161,12 @@ export function checkShape(
   if (!isRecord(value)) return [{ path: 'options', message: 'must be an object' }];
   const issues: Issue[] = [];
   for (const key of required) {
-    if (!Object.hasOwn(value, key) || value[key] === undefined) {
+    if (own(value, key) === undefined) {
       issues.push({ path: key, message: 'is required' });
     }
   }
   for (const [key, item] of Object.entries(value)) {
-    const check = Object.hasOwn(shape, key) ? shape[key] : undefined;
+    const check = own(shape, key);
     if (check === undefined) issues.push({ path: key, message: 'is not a known option' });
     else if (item !== undefined) {
       const message = check(item);

@@ -14,7 +14,7 @@ import {
   ExecuteOptionsSchema,
   HistoryMessageSchema,
 } from '../../generated/schemas.gen.js';
-import { isRecord } from './check.js';
+import { isRecord, own } from './check.js';
 
 /** The JSON Schema keywords that the spec uses, as the generator writes them. */
 export interface Schema {
@@ -64,7 +64,7 @@ const REFERENCED: Readonly<Record<string, Schema>> = {
 /** The schema a `$ref` names. */
 export function resolve(schema: Schema): Schema {
   if (schema.$ref === undefined) return schema;
-  const target = Object.hasOwn(REFERENCED, schema.$ref) ? REFERENCED[schema.$ref] : undefined;
+  const target = own(REFERENCED, schema.$ref);
   if (target === undefined) throw new TypeError(`Unresolvable $ref ${schema.$ref} in the spec.`);
   return resolve(target);
 }
@@ -152,13 +152,10 @@ export function problemOf(schema: Schema, value: unknown): string | undefined {
   }
   if (isRecord(value)) {
     for (const key of s.required ?? []) {
-      if (!Object.hasOwn(value, key) || value[key] === undefined) return `\`${key}\` is missing`;
+      if (own(value, key) === undefined) return `\`${key}\` is missing`;
     }
     for (const key of Object.keys(value)) {
-      const property =
-        s.properties !== undefined && Object.hasOwn(s.properties, key)
-          ? s.properties[key]
-          : undefined;
+      const property = own(s.properties, key);
       const problem =
         property !== undefined
           ? problemOf(property, value[key])
@@ -180,8 +177,7 @@ export function problemOf(schema: Schema, value: unknown): string | undefined {
 /** The schema of `key` among the properties of `schema` (a `$ref` resolved). */
 export function propertyOf(schema: Schema, key: string): Schema {
   const properties = resolve(schema).properties;
-  const property =
-    properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined;
+  const property = own(properties, key);
   if (property === undefined) throw new TypeError(`The spec declares no property ${key}.`);
   return resolve(property);
 }

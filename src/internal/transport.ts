@@ -132,12 +132,7 @@ export function createTransport(config: TransportConfig) {
     return send(call, what).then(({ data, response }) => {
       const text = typeof data === 'string' ? data : '';
       if (log.enabled('debug')) log.debug(`answer ${response.status} body: ${text}`);
-      const { headers, status } = response;
-      try {
-        return { body: JSON.parse(text), json: true, headers, status };
-      } catch {
-        return { body: text, json: false, headers, status };
-      }
+      return answerFrom(text, response);
     });
   }
 
@@ -226,16 +221,20 @@ async function guardedFetch(
   // Every request carries Content-Type, polls too (the generated client drops it from a request
   // without a body; the reference SDK sends it on its poll GET).
   if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  const debug = log.enabled('debug');
   let target = url;
-  const send = async (): Promise<Response> => {
-    if (log.enabled('debug')) {
-      log.debug(`${method} ${target} headers: ${headersLine(headers)}`);
-      if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
-    }
-    const answer = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
-    if (log.enabled('debug'))
+  // Not async: without debug logging, the fetch's own promise is awaited, with no frame around it.
+  const send = (): Promise<Response> => {
+    if (!debug) return fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
+    log.debug(`${method} ${target} headers: ${headersLine(headers)}`);
+    if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
+    // Promise.resolve: a test double may answer without a promise.
+    return Promise.resolve(
+      fetchImpl(target, { method, headers, body, signal, redirect: 'manual' }),
+    ).then((answer) => {
       log.debug(`answer ${answer.status} headers: ${headersLine(answer.headers)}`);
-    return answer;
+      return answer;
+    });
   };
   let response = await send();
   for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
@@ -254,17 +253,16 @@ async function guardedFetch(
     response = await send();
   }
   if (response.ok) return response;
-  const text = await response.text();
-  const { body: parsed, json } = parseErrorBody(text);
-  throw APIError.generate(response.status, scrub(parsed, apiKey), response.headers, json);
+  const error = answerFrom(await response.text(), response);
+  throw APIError.generate(error.status, scrub(error.body, apiKey), error.headers, error.json);
 }
 
-/** The body of an error answer: its JSON value, or its text when it is not JSON. */
-function parseErrorBody(text: string): { body: unknown; json: boolean } {
+/** An answer and its body: the body's JSON value, or its text when it is not JSON. */
+function answerFrom(text: string, { headers, status }: Response): Answer {
   try {
-    return { body: JSON.parse(text), json: true };
+    return { body: JSON.parse(text), json: true, headers, status };
   } catch {
-    return { body: text, json: false };
+    return { body: text, json: false, headers, status };
   }
 }
 
@@ -296,7 +294,7 @@ const MAX_CAUSE_DEPTH = 4;
  * these in its `cause` (an AggregateError's first error when several addresses were tried).
  */
 function systemErrorOf(error: unknown): { code?: string; message?: string } {
-  let found: { code?: string; message?: string } = {};
+  const found: { code?: string; message?: string } = {};
   let current: unknown = error;
   for (
     let depth = 0;
@@ -309,9 +307,9 @@ function systemErrorOf(error: unknown): { code?: string; message?: string } {
       errors?: unknown;
       cause?: unknown;
     };
-    if (typeof code === 'string') found = { ...found, code };
+    if (typeof code === 'string') found.code = code;
     if (typeof message === 'string' && message !== '' && message !== 'fetch failed') {
-      found = { ...found, message };
+      found.message = message;
     }
     current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
