@@ -306,7 +306,7 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
       (m) => typeof (v as Record<string, unknown>)[m] === 'function',
     )
       ? undefined
-      : 'must have error, warn, info and debug methods (console or a pino logger)',
+      : 'must have error, warn, info and debug methods',
 };
 
 const RUN_SHAPE: Record<keyof RunOptions, Check> = {
@@ -463,14 +463,9 @@ export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
   const trustedOrigins = (o.trustedOrigins ?? []).map(normalizeOrigin);
   for (const origin of [baseUrl, ...trustedOrigins]) warnIfCleartext(origin);
   const envLevel = readEnv('AIXPLAIN_LOG');
-  if (envLevel !== undefined && !LOG_LEVELS.includes(envLevel as LogLevel)) {
-    fail('LLM options', [
-      {
-        path: 'AIXPLAIN_LOG',
-        message: `must be one of ${LOG_LEVELS.join(', ')}, got "${envLevel}"`,
-      },
-    ]);
-  }
+  const envProblem = envLevel === undefined ? undefined : LLM_SHAPE.logLevel(envLevel);
+  if (envProblem !== undefined)
+    fail('LLM options', [{ path: 'AIXPLAIN_LOG', message: envProblem }]);
   const logLevel = o.logLevel ?? (envLevel as LogLevel | undefined) ?? 'warn';
   // In the order of the LLM's public fields, which are copied from here; the private ones last.
   return {

@@ -73,10 +73,10 @@ export function parsedToken(payload: string, meta?: StreamMeta): TokenRead {
   if (!isRecord(value)) return null;
   const { data } = value;
   const choice: unknown = Array.isArray(value.choices) ? value.choices[0] : undefined;
-  if (meta !== undefined) {
+  if (meta) {
     if (isRecord(value.usage)) meta.usage = value.usage;
-    const reason = isRecord(choice) ? choice.finish_reason : undefined;
-    if (typeof reason === 'string' && reason !== '') meta.finishReason = reason;
+    const reason = isRecord(choice) && choice.finish_reason;
+    if (typeof reason === 'string' && reason) meta.finishReason = reason;
   }
   // A failed run's answer (`status: FAILED`, `error_message`) mid-stream is a failure too.
   const error =

@@ -105,7 +105,6 @@ export function describe(schema: Schema): string {
   const s = resolve(schema);
   if (s.enum !== undefined) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   const types = typesOf(s);
-  if (types.length === 0) return 'any JSON value';
   return types
     .map((type) => {
       if (type !== 'number' && type !== 'integer') {
