@@ -6,6 +6,7 @@
  * bounded, no rejection goes unhandled, and an execute POST is never repeated where the model
  * could have started.
  */
+
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   AbortError,
@@ -33,6 +34,7 @@ import {
   startFaultServer,
   success,
 } from './fault-server.js';
+import type { FaultResult } from './report.js';
 import {
   activeResources,
   defectTest,
@@ -96,15 +98,7 @@ let server: FaultServer;
 let foreign: FaultServer;
 let baseline: ResourceCounts;
 const rejections = watchUnhandledRejections();
-const results: Array<{
-  index: number;
-  name: string;
-  defect?: number;
-  outcome: string;
-  ms: number;
-  requests: number;
-  survived: boolean;
-}> = [];
+const results: FaultResult[] = [];
 
 beforeAll(async () => {
   baseline = activeResources();

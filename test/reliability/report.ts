@@ -7,7 +7,8 @@ import { PENDING_FIXES } from './support.js';
 
 type Rec = Record<string, unknown>;
 
-interface FaultResult {
+/** One fault of faults.test.ts, as it records it. */
+export interface FaultResult {
   index: number;
   name: string;
   defect?: number;
