@@ -11,6 +11,7 @@ import {
   TimeoutError,
   ValidationError,
 } from './errors.js';
+import { isRecord } from './internal/check.js';
 import type { Log, LogLevel } from './internal/log.js';
 import { abortErrorOf, Scope } from './internal/scope.js';
 import { systemClock } from './internal/time.js';
@@ -142,13 +143,10 @@ export class LLM {
    */
   stream(data: RunInput, options?: RunOptions): Promise<ModelResponseStreamer> {
     // Options that are not an object go to run() as they are, which refuses them.
-    const streamed =
-      options === undefined || options === null
-        ? { stream: true as const }
-        : typeof options === 'object' && !Array.isArray(options)
-          ? { ...options, stream: true as const }
-          : (options as RunOptions & { stream: true });
-    return this.run(data, streamed);
+    const streamed = isRecord(options)
+      ? { ...options, stream: true }
+      : (options ?? { stream: true });
+    return this.run(data, streamed as RunOptions & { stream: true });
   }
 
   /**
@@ -215,10 +213,6 @@ export class LLM {
   /** The public settings; the API key is not among them. */
   toJSON(): Record<string, unknown> {
     return { ...this } as Record<string, unknown>;
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
-    return Object.assign(Object.create({ constructor: LLM }), this.toJSON());
   }
 
   async #pollLoop(

@@ -428,19 +428,13 @@ function normalizeOrigin(value: string): string {
     const origin = new URL(value).origin;
     if (origin !== 'null') return origin;
   } catch {}
-  throw new ValidationError(
-    `Invalid LLM options: \`trustedOrigins\` has "${value}", not an origin.`,
-    [{ path: 'trustedOrigins', message: `"${value}" is not an origin` }],
-  );
+  return fail('LLM options', [
+    { path: 'trustedOrigins', message: `has "${value}", not an origin` },
+  ]);
 }
 
 /** Validates the constructor's options and fills in the environment and the defaults. */
 export function resolveLLMOptions(options: LLMOptions): ResolvedLLMOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new ValidationError('Invalid LLM options: expected an object with at least `id`.', [
-      { path: 'options', message: 'expected an object' },
-    ]);
-  }
   const o = validate<LLMOptions>(options, LLM_SHAPE, 'LLM options', ['id']);
   const apiKey = o.apiKey ?? readEnv('AIXPLAIN_API_KEY') ?? readEnv('TEAM_API_KEY');
   if (apiKey === undefined) {

@@ -131,6 +131,17 @@ describe('run', () => {
     expect(sent[0]?.headers.get('x-call')).toBe('c');
   });
 
+  test('no LLM or call header replaces the key, in any case; a call header replaces a default', async () => {
+    const { fetch, sent } = fakeFetch(json(done), json(done));
+    const model = llm(fetch, { headers: { 'X-Api-Key': 'llm-other', 'User-Agent': 'mine/1' } });
+    await model.run('x', { headers: { 'X-API-KEY': 'call-other', 'CONTENT-TYPE': 'text/x' } });
+    await model.run('x');
+    for (const req of sent) expect(req.headers.get('x-api-key')).toBe(KEY);
+    expect(sent[0]?.headers.get('content-type')).toBe('text/x');
+    expect(sent[1]?.headers.get('content-type')).toBe('application/json');
+    expect(sent[1]?.headers.get('user-agent')).toBe('mine/1');
+  });
+
   test.each<[string, unknown, RunOptions | undefined]>([
     ['temperature', 'x', { temperature: 3 }],
     ['temperature', 'x', { temperature: -0.1 }],

@@ -23,8 +23,13 @@ export interface MinimalClientConfig {
   baseUrl: string;
   /** Sent with every request, before the call's own headers. */
   headers: Record<string, string>;
-  /** The fetch every request goes through; it receives a `Headers`. */
-  fetch: (url: string, init: RequestInit & { headers: Headers }) => Promise<Response>;
+  /** Sent with every request, after the call's own headers: no call can replace them. */
+  fixedHeaders: Record<string, string>;
+  /** The fetch every request goes through; it receives the headers as an object of lower-case names. */
+  fetch: (
+    url: string,
+    init: RequestInit & { headers: Record<string, string> },
+  ) => Promise<Response>;
 }
 
 const PARAM = /\{([^{}]+)\}/g;
@@ -35,11 +40,13 @@ const PARAM = /\{([^{}]+)\}/g;
  * Errors are the fetch's own (the facade's fetch turns every non-2xx answer into one).
  */
 export function createMinimalClient(config: MinimalClientConfig): Client {
-  const defaults = Object.entries(config.headers);
+  const defaults = lowerCased({}, config.headers);
   const request = (method: 'GET' | 'POST') => async (init: CallInit) => {
     const { path = {} } = init;
-    const headers = new Headers(defaults);
-    for (const name in init.headers) headers.set(name, init.headers[name] as string);
+    // A plain object rather than a Headers: fetch copies its init's headers anyway, and a
+    // Headers built per call costs more than the request's own JavaScript. Names are
+    // lower-cased, so that a call's header replaces a default of another case.
+    const headers = lowerCased(lowerCased({ ...defaults }, init.headers), config.fixedHeaders);
     const response = await config.fetch(
       (init.baseUrl ?? config.baseUrl) +
         init.url.replace(PARAM, (all, name: string) =>
@@ -55,4 +62,13 @@ export function createMinimalClient(config: MinimalClientConfig): Client {
     return { data: init.parseAs === 'stream' ? response.body : await response.text(), response };
   };
   return { post: request('POST'), get: request('GET') } as unknown as Client;
+}
+
+/** `target` with each header of `headers` written over it under its lower-case name. */
+function lowerCased(
+  target: Record<string, string>,
+  headers: Record<string, string> | undefined,
+): Record<string, string> {
+  for (const name in headers) target[name.toLowerCase()] = headers[name] as string;
+  return target;
 }

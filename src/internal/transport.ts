@@ -51,23 +51,14 @@ export function createTransport(config: TransportConfig) {
   const client = createMinimalClient({
     baseUrl: config.baseUrl,
     fetch: (url, init) => guardedFetch(url, init, baseFetch, trusted, config.apiKey, config.log),
-    // The key is a default header, last, so that a default header cannot replace it.
+    // Browsers refuse to let a page set User-Agent.
     headers: {
-      // Browsers refuse to let a page set User-Agent.
       ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
       ...config.headers,
-      'x-api-key': config.apiKey,
     },
+    // The key goes last, so that no header of the LLM or of a call can replace it.
+    fixedHeaders: { 'x-api-key': config.apiKey },
   });
-
-  /** Per-call headers, with the key last so that a header of the caller cannot replace it. */
-  const callHeaders = (headers: Record<string, string> | undefined) => {
-    if (headers === undefined) return undefined;
-    for (const name in headers) {
-      if (name.toLowerCase() === 'x-api-key') return { ...headers, [name]: config.apiKey };
-    }
-    return headers;
-  };
 
   const { log, apiKey } = config;
   const redact = (text: string) => scrubSecret(text, apiKey);
@@ -150,7 +141,7 @@ export function createTransport(config: TransportConfig) {
             body,
             parseAs: 'text',
             signal: call.signal,
-            headers: callHeaders(call.headers),
+            headers: call.headers,
           }),
         { method: 'POST', url: `${config.baseUrl}/api/${version}/execute/${modelId}`, call },
       );
@@ -166,7 +157,7 @@ export function createTransport(config: TransportConfig) {
             body,
             parseAs: 'stream',
             signal: call.signal,
-            headers: { Accept: 'text/event-stream', ...callHeaders(call.headers) },
+            headers: { Accept: 'text/event-stream', ...call.headers },
           }),
         { method: 'POST', url: `${config.baseUrl}/api/v2/execute/${modelId}`, call },
       ).then((result) => result.response);
@@ -184,7 +175,7 @@ export function createTransport(config: TransportConfig) {
             url: `${parsed.pathname}${parsed.search}` as '/api/v1/data/{requestId}',
             parseAs: 'text',
             signal: call.signal,
-            headers: callHeaders(call.headers),
+            headers: call.headers,
           } as unknown as Parameters<typeof pollRun>[0]),
         { method: 'GET', url, call },
       );
@@ -192,8 +183,8 @@ export function createTransport(config: TransportConfig) {
   };
 }
 
-/** What the generated client hands its `fetch`: a RequestInit plus the client's own options. */
-type ClientInit = RequestInit & { headers: Headers };
+/** What the minimal client hands its `fetch`: a RequestInit whose header names are lower-case. */
+type ClientInit = RequestInit & { headers: Record<string, string> };
 
 /**
  * Sends one request of the generated client with only what fetch understands (the client's
@@ -220,13 +211,13 @@ async function guardedFetch(
   const { headers, method = 'GET', body, signal } = init;
   // Every request carries Content-Type, polls too (the generated client drops it from a request
   // without a body; the reference SDK sends it on its poll GET).
-  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  headers['content-type'] ??= 'application/json';
   const debug = log.enabled('debug');
   let target = url;
   // Not async: without debug logging, the fetch's own promise is awaited, with no frame around it.
   const send = (): Promise<Response> => {
     if (!debug) return fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
-    log.debug(`${method} ${target} headers: ${headersLine(headers)}`);
+    log.debug(`${method} ${target} headers: ${headersLine(new Headers(headers))}`);
     if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
     // Promise.resolve: a test double may answer without a promise.
     return Promise.resolve(
