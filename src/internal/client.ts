@@ -3,12 +3,13 @@
  * their three calls use, so that none of the generic client (its serializers, interceptors,
  * auth step, SSE client and response mapping) is bundled or run per call. The SDK functions
  * still give every call its method, path template, security and headers from the spec; this
- * fills `{name}` path parameters, sends the body as JSON and hands back the raw answer.
+ * fills `{name}` path parameters, encodes the body as JSON, merges the headers and hands the
+ * request to `send`, which does the rest.
  */
 import type { Client } from '../../generated/client/index.js';
 
 /** What one SDK function passes to `client.post` or `client.get`. */
-interface CallInit {
+export interface CallInit {
   url: string;
   baseUrl?: string;
   path?: Record<string, string>;
@@ -16,7 +17,12 @@ interface CallInit {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   parseAs?: 'text' | 'stream';
+  /** What the caller of the SDK function passes through to `send` (the attempt number). */
+  meta?: Record<string, unknown>;
 }
+
+/** The request `send` receives: a RequestInit whose header names are lower-case. */
+export type SendInit = RequestInit & { method: 'GET' | 'POST'; headers: Record<string, string> };
 
 /** The settings of `createMinimalClient`. */
 export interface MinimalClientConfig {
@@ -25,41 +31,31 @@ export interface MinimalClientConfig {
   headers: Record<string, string>;
   /** Sent with every request, after the call's own headers: no call can replace them. */
   fixedHeaders: Record<string, string>;
-  /** The fetch every request goes through; it receives the headers as an object of lower-case names. */
-  fetch: (
-    url: string,
-    init: RequestInit & { headers: Record<string, string> },
-  ) => Promise<Response>;
+  /**
+   * Sends the request and resolves with `{ data, response }`: `data` the body as text, or the
+   * unread stream with `parseAs: 'stream'`.
+   */
+  send: (url: string, init: SendInit, call: CallInit) => Promise<unknown>;
 }
 
 const PARAM = /\{([^{}]+)\}/g;
 
-/**
- * A `Client` for the SDK functions: `post` and `get` only, each resolving with
- * `{ data, response }`, `data` the body as text, or the unread stream with `parseAs: 'stream'`.
- * Errors are the fetch's own (the facade's fetch turns every non-2xx answer into one).
- */
+/** A `Client` for the SDK functions: `post` and `get` only, each handing its request to `send`. */
 export function createMinimalClient(config: MinimalClientConfig): Client {
   const defaults = lowerCased({}, config.headers);
-  const request = (method: 'GET' | 'POST') => async (init: CallInit) => {
-    const { path = {} } = init;
+  const request = (method: 'GET' | 'POST') => (call: CallInit) => {
+    const { path = {} } = call;
     // A plain object rather than a Headers: fetch copies its init's headers anyway, and a
     // Headers built per call costs more than the request's own JavaScript. Names are
     // lower-cased, so that a call's header replaces a default of another case.
-    const headers = lowerCased(lowerCased({ ...defaults }, init.headers), config.fixedHeaders);
-    const response = await config.fetch(
-      (init.baseUrl ?? config.baseUrl) +
-        init.url.replace(PARAM, (all, name: string) =>
-          name in path ? encodeURIComponent(path[name] as string) : all,
-        ),
-      {
-        method,
-        headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: init.signal,
-      },
-    );
-    return { data: init.parseAs === 'stream' ? response.body : await response.text(), response };
+    const headers = lowerCased(lowerCased({ ...defaults }, call.headers), config.fixedHeaders);
+    const url =
+      (call.baseUrl ?? config.baseUrl) +
+      call.url.replace(PARAM, (all, name: string) =>
+        name in path ? encodeURIComponent(path[name] as string) : all,
+      );
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    return config.send(url, { method, headers, body, signal: call.signal }, call);
   };
   return { post: request('POST'), get: request('GET') } as unknown as Client;
 }

@@ -18,7 +18,7 @@ import {
 } from '../errors.js';
 import type { Answer, RequestBody } from '../payload.js';
 import { VERSION } from '../version.js';
-import { createMinimalClient } from './client.js';
+import { type CallInit, createMinimalClient, type SendInit } from './client.js';
 import { headersLine, type Log, scrubSecret } from './log.js';
 
 /** What the transport needs from the LLM's resolved options. */
@@ -45,23 +45,21 @@ const MAX_REDIRECTS = 5;
 export type Transport = ReturnType<typeof createTransport>;
 
 export function createTransport(config: TransportConfig) {
+  const { log, apiKey } = config;
   const trusted = new Set([new URL(config.baseUrl).origin, ...config.trustedOrigins]);
-  const baseFetch: typeof fetch = config.fetch ?? ((url, init) => globalThis.fetch(url, init));
+  const fetchImpl: typeof fetch = config.fetch ?? ((url, init) => globalThis.fetch(url, init));
   const isBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined';
   const client = createMinimalClient({
     baseUrl: config.baseUrl,
-    fetch: (url, init) => guardedFetch(url, init, baseFetch, trusted, config.apiKey, config.log),
     // Browsers refuse to let a page set User-Agent.
     headers: {
       ...(isBrowser ? {} : { 'User-Agent': `aixplain-llm/${VERSION}` }),
       ...config.headers,
     },
     // The key goes last, so that no header of the LLM or of a call can replace it.
-    fixedHeaders: { 'x-api-key': config.apiKey },
+    fixedHeaders: { 'x-api-key': apiKey },
+    send,
   });
-
-  const { log, apiKey } = config;
-  const redact = (text: string) => scrubSecret(text, apiKey);
 
   /** Throws ValidationError, sending nothing, unless `url` is on a trusted origin. */
   function assertTrusted(url: string): URL {
@@ -82,26 +80,33 @@ export function createTransport(config: TransportConfig) {
     return parsed;
   }
 
-  type Result = { response?: Response; error?: unknown; data?: unknown };
-  type What = { method: string; url: string; call: CallOptions };
-
   /**
-   * Runs one generated-SDK call, turns every failure into this package's errors, and writes
-   * its line at `info`: `POST /api/v2/execute/m 200 in 12 ms, attempt 1, request id ...`.
-   * Promise chains rather than async functions: a call that succeeds allocates no extra frame.
+   * Sends one request of the SDK functions and reads its answer: `{ data, response }`, `data`
+   * the body as text, or the unread stream with `parseAs: 'stream'`. Every failure becomes this
+   * package's error, and the request writes its line at `info`:
+   * `POST /api/v2/execute/m 200 in 12 ms, attempt 1, request id ...`.
    */
-  function send(call: () => Promise<Result>, what: What): Promise<Result & { response: Response }> {
-    const { signal, attempt } = what.call;
+  async function send(url: string, init: SendInit, call: CallInit) {
     const logging = log.enabled('info');
     const started = logging ? Date.now() : 0;
+    const attempt = call.meta?.attempt;
     const line = (outcome: string, requestId?: string | null) =>
       log.info(
-        `${what.method} ${pathOf(what.url)} ${outcome} in ${Date.now() - started} ms` +
+        `${init.method} ${pathOf(url)} ${outcome} in ${Date.now() - started} ms` +
           `${attempt === undefined ? '' : `, attempt ${attempt}`}` +
           `${requestId ? `, request id ${requestId}` : ''}`,
       );
-    const fail = (error: unknown): never => {
-      const failure = toLLMError(error, signal, redact, what.url);
+    try {
+      const response = await followTrusted(url, init, fetchImpl, trusted, log);
+      if (!response.ok) {
+        const error = answerFrom(await response.text(), response);
+        throw APIError.generate(error.status, scrub(error.body, apiKey), error.headers, error.json);
+      }
+      const data = call.parseAs === 'stream' ? response.body : await response.text();
+      if (logging) line(String(response.status), response.headers.get('x-request-id'));
+      return { data, response };
+    } catch (error) {
+      const failure = toLLMError(error, init.signal, apiKey, url);
       if (logging) {
         line(
           failure instanceof APIError ? String(failure.status) : `failed (${failure.message})`,
@@ -109,113 +114,88 @@ export function createTransport(config: TransportConfig) {
         );
       }
       throw failure;
-    };
-    return call().then((result) => {
-      // guardedFetch turns every answer that is not 2xx into an APIError: a response here is 2xx.
-      const { response } = result;
-      if (response === undefined) return fail(result.error);
-      if (logging) line(String(response.status), response.headers.get('x-request-id'));
-      return result as Result & { response: Response };
-    }, fail);
+    }
   }
 
-  function answerOf(call: () => Promise<Result>, what: What): Promise<Answer> {
-    return send(call, what).then(({ data, response }) => {
-      const text = typeof data === 'string' ? data : '';
-      if (log.enabled('debug')) log.debug(`answer ${response.status} body: ${text}`);
-      return answerFrom(text, response);
-    });
-  }
+  /** The answer of a `parseAs: 'text'` call, whose `data` is the body's text. */
+  const answerOf = ({ data, response }: { data?: unknown; response: Response }): Answer => {
+    const text = data as string;
+    if (log.enabled('debug')) log.debug(`answer ${response.status} body: ${text}`);
+    return answerFrom(text, response);
+  };
 
   return {
     assertTrusted,
 
     /** `POST /api/v2/execute/{id}` (sync) or `/api/v1/execute/{id}` (async). */
     execute(version: 'v1' | 'v2', modelId: string, body: RequestBody, call: CallOptions) {
-      const run = version === 'v2' ? executeModel : executeModelAsync;
-      return answerOf(
-        () =>
-          run({
-            client,
-            path: { modelId },
-            body,
-            parseAs: 'text',
-            signal: call.signal,
-            headers: call.headers,
-          }),
-        { method: 'POST', url: `${config.baseUrl}/api/${version}/execute/${modelId}`, call },
-      );
+      return (version === 'v2' ? executeModel : executeModelAsync)({
+        client,
+        path: { modelId },
+        body,
+        parseAs: 'text',
+        signal: call.signal,
+        headers: call.headers,
+        meta: { attempt: call.attempt },
+      }).then(answerOf);
     },
 
     /** The streamed run: resolves with the 2xx `Response` whose body is still unread. */
     stream(modelId: string, body: RequestBody, call: CallOptions): Promise<Response> {
-      return send(
-        () =>
-          executeModel({
-            client,
-            path: { modelId },
-            body,
-            parseAs: 'stream',
-            signal: call.signal,
-            headers: { Accept: 'text/event-stream', ...call.headers },
-          }),
-        { method: 'POST', url: `${config.baseUrl}/api/v2/execute/${modelId}`, call },
-      ).then((result) => result.response);
+      return executeModel({
+        client,
+        path: { modelId },
+        body,
+        parseAs: 'stream',
+        signal: call.signal,
+        headers: { Accept: 'text/event-stream', ...call.headers },
+        meta: { attempt: call.attempt },
+      }).then((result) => result.response);
     },
 
     /** One `GET` on a poll URL, used exactly as the service gave it. */
     poll(url: string, call: CallOptions): Promise<Answer> {
       const parsed = assertTrusted(url);
-      return answerOf(
-        () =>
-          pollRun({
-            client,
-            // The URL exactly as the service gave it (its path has no parameter left to fill).
-            baseUrl: parsed.origin,
-            url: `${parsed.pathname}${parsed.search}` as '/api/v1/data/{requestId}',
-            parseAs: 'text',
-            signal: call.signal,
-            headers: call.headers,
-          } as unknown as Parameters<typeof pollRun>[0]),
-        { method: 'GET', url, call },
-      );
+      return pollRun({
+        client,
+        // The URL exactly as the service gave it (its path has no parameter left to fill).
+        baseUrl: parsed.origin,
+        url: `${parsed.pathname}${parsed.search}` as '/api/v1/data/{requestId}',
+        parseAs: 'text',
+        signal: call.signal,
+        headers: call.headers,
+        meta: { attempt: call.attempt },
+      } as unknown as Parameters<typeof pollRun>[0]).then(answerOf as never) as Promise<Answer>;
     },
   };
 }
 
-/** What the minimal client hands its `fetch`: a RequestInit whose header names are lower-case. */
-type ClientInit = RequestInit & { headers: Record<string, string> };
-
 /**
- * Sends one request of the generated client with only what fetch understands (the client's
- * own options, such as `client` or `parseAs`, stay behind: Deno's fetch refuses an unknown
- * `client`), and with `redirect: 'manual'`, so that the runtime follows no redirect: the runtime
- * would keep `x-api-key` on a redirect to another origin.
+ * Sends one request with `redirect: 'manual'`, so that the runtime follows no redirect: the
+ * runtime would keep `x-api-key` on a redirect to another origin. Only what fetch understands
+ * is passed (Deno's fetch refuses an unknown `client`).
  *
  * Redirects to a trusted origin are followed here, at most five times: any of them for a poll
  * (GET); for an execute (POST) only 307 and 308, which keep the method and the body (a string,
  * replayed as it is) and mean the service did not take the request. A 301, 302 or 303 would
  * turn the POST into a GET of another resource, whose answer is no run's: it comes back as the
- * APIError of its status, as does a redirect to an untrusted origin. Any answer that is not 2xx
- * becomes the APIError of its status, read here from the raw text (so a JSON `null` or a JSON
- * string body is told apart from text), with the key scrubbed.
+ * APIError of its status, as does a redirect to an untrusted origin.
  */
-async function guardedFetch(
+async function followTrusted(
   url: string,
-  init: ClientInit,
+  init: SendInit,
   fetchImpl: typeof fetch,
   trusted: ReadonlySet<string>,
-  apiKey: string,
   log: Log,
 ): Promise<Response> {
-  const { headers, method = 'GET', body, signal } = init;
-  // Every request carries Content-Type, polls too (the generated client drops it from a request
-  // without a body; the reference SDK sends it on its poll GET).
+  const { headers, method, body, signal } = init;
+  // Every request carries Content-Type, polls too (the SDK function of a request without a
+  // body sets none; the reference SDK sends it on its poll GET).
   headers['content-type'] ??= 'application/json';
   const debug = log.enabled('debug');
   let target = url;
   // Not async: without debug logging, the fetch's own promise is awaited, with no frame around it.
-  const send = (): Promise<Response> => {
+  const fetchOnce = (): Promise<Response> => {
     if (!debug) return fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
     log.debug(`${method} ${target} headers: ${headersLine(new Headers(headers))}`);
     if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
@@ -227,7 +207,7 @@ async function guardedFetch(
       return answer;
     });
   };
-  let response = await send();
+  let response = await fetchOnce();
   for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
     const location = response.headers.get('location');
     const { status } = response;
@@ -241,11 +221,9 @@ async function guardedFetch(
       `${method} ${pathOf(target)} ${status}: following the redirect to ${pathOf(next.href)}`,
     );
     target = next.href;
-    response = await send();
+    response = await fetchOnce();
   }
-  if (response.ok) return response;
-  const error = answerFrom(await response.text(), response);
-  throw APIError.generate(error.status, scrub(error.body, apiKey), error.headers, error.json);
+  return response;
 }
 
 /** An answer and its body: the body's JSON value, or its text when it is not JSON. */
@@ -314,8 +292,8 @@ function systemErrorOf(error: unknown): { code?: string; message?: string } {
  */
 function toLLMError(
   error: unknown,
-  signal: AbortSignal | undefined,
-  redact: (text: string) => string,
+  signal: AbortSignal | null | undefined,
+  apiKey: string,
   url: string,
 ): LLMError {
   if (signal?.aborted) {
@@ -325,7 +303,10 @@ function toLLMError(
   }
   if (error instanceof LLMError) return error;
   const system = systemErrorOf(error);
-  const detail = redact(system.message ?? (error instanceof Error ? error.message : String(error)));
+  const detail = scrubSecret(
+    system.message ?? (error instanceof Error ? error.message : String(error)),
+    apiKey,
+  );
   const code =
     system.code !== undefined && !detail.includes(system.code) ? ` (${system.code})` : '';
   let host = url;
