@@ -12,10 +12,8 @@ import type { HistoryMessage as WireHistoryMessage } from '../generated/types.ge
 import { ValidationError } from './errors.js';
 import {
   abortSignal,
-  boolean,
   type Check,
   checkShape,
-  either,
   func,
   headerProblem,
   headerRecord,
@@ -23,11 +21,7 @@ import {
   isRecord,
   jsonProblem,
   nonEmptyString,
-  number,
   own,
-  record,
-  string,
-  stringArray,
   unknown,
 } from './internal/check.js';
 import { envDeniedNote, readEnv } from './internal/env.js';
@@ -247,14 +241,17 @@ export const DEFAULTS = {
   waitTimeMs: 500,
 } as const;
 
-const timeMs = number({ min: 0 });
-const maxRetries = number({ min: 0, integer: true });
-
-/** A check by a schema of the spec. */
+/** A check by a JSON Schema: one of the spec's, or one of an option's own. */
 const bySchema =
   (schema: Schema): Check =>
   (value) =>
     problemOf(schema, value);
+
+const string = bySchema({ type: 'string' });
+const boolean = bySchema({ type: 'boolean' });
+const record = bySchema({ type: 'object' });
+const timeMs = bySchema({ type: 'number', minimum: 0 });
+const maxRetries = bySchema({ type: 'integer', minimum: 0 });
 
 /**
  * The check of the wire property `key` of `ExecuteRequest`. An option that may not be `null`
@@ -284,7 +281,7 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
   description: string,
   apiKey: nonEmptyString,
   baseUrl: string,
-  supplier: either('must be a string, a number or an object', string, number({}), record),
+  supplier: bySchema({ type: ['string', 'number', 'object'] }),
   version: string,
   function: (v) => (v === 'text-generation' ? undefined : 'only "text-generation" is supported'),
   isSubscribed: boolean,
@@ -296,7 +293,7 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
   headers: headerRecord,
   maxRetries,
   throwOnError: boolean,
-  trustedOrigins: stringArray,
+  trustedOrigins: bySchema({ type: 'array', items: { type: 'string' } }),
   logLevel: (v) =>
     LOG_LEVELS.includes(v as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`,
   logger: (v) =>

@@ -1,7 +1,8 @@
 /**
- * A few lines of option checking. Hand-written rather than zod: with zod in the import graph,
- * `import { LLM }` weighed 21.6 KB gzipped against the 15 KB budget (bench/size.mjs), and these
- * options need only type and range checks. A check returns the problem, or `undefined`.
+ * A few lines of option checking, for what a JSON Schema cannot say (a function, an
+ * AbortSignal, a header that can be sent, a body that survives JSON); the type and range checks
+ * are JSON Schemas (internal/schema.ts). Hand-written rather than zod: with zod in the import
+ * graph, `import { LLM }` weighed 21.6 KB gzipped. A check returns the problem, or `undefined`.
  */
 export type Check = (value: unknown) => string | undefined;
 
@@ -39,14 +40,11 @@ export function numberOf(value: unknown): number | undefined {
   return Number.isFinite(parsed) ? parsed : undefined;
 }
 
-export const string = when((v) => typeof v === 'string', 'must be a string');
 export const nonEmptyString = when(
   (v) => typeof v === 'string' && v !== '',
   'must be a non-empty string',
 );
-export const boolean = when((v) => typeof v === 'boolean', 'must be a boolean');
 export const func = when((v) => typeof v === 'function', 'must be a function');
-export const record = when(isRecord, 'must be an object');
 /** Why `name: value` cannot be sent as an HTTP header, or `undefined` when it can. */
 export function headerProblem(name: string, value: string): string | undefined {
   try {
@@ -119,33 +117,11 @@ export const headerRecord: Check = (value) => {
   }
   return undefined;
 };
-export const stringArray = when(
-  (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
-  'must be an array of strings',
-);
 export const abortSignal = when(
   (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
   'must be an AbortSignal',
 );
 export const unknown: Check = () => undefined;
-
-/** A finite number, at least `min` when given; `integer` also refuses fractions. */
-export function number(range: { min?: number; integer?: boolean }): Check {
-  const { min, integer } = range;
-  return when(
-    (v) =>
-      Number.isFinite(v) &&
-      (integer !== true || Number.isInteger(v)) &&
-      (min === undefined || (v as number) >= min),
-    `must be ${integer === true ? 'an integer' : 'a finite number'}${min === undefined ? '' : ` >= ${min}`}`,
-  );
-}
-
-/** The first check that accepts `value` wins; else `message`. */
-export const either =
-  (message: string, ...checks: Check[]): Check =>
-  (value) =>
-    checks.some((check) => check(value) === undefined) ? undefined : message;
 
 /**
  * Checks each known key of `value` that is not `undefined`, refuses unknown keys (a typo must
