@@ -47,8 +47,8 @@ export function toRequestBody(
     max_tokens: run.maxTokens,
     top_p: run.topP,
     ...(run.responseFormat === undefined ? {} : { response_format: run.responseFormat }),
-    ...defined(objectParameters),
-    ...defined(run.parameters),
+    ...copied(objectParameters),
+    ...copied(run.parameters),
   } satisfies DeclaredRequest;
   // As in the reference SDK, a `data` key among the parameters does not replace the input.
   body.data = inputData;
@@ -67,28 +67,30 @@ export function toRequestBody(
 }
 
 /**
- * The keys of `values` whose value is not `undefined`: a parameter set to `undefined` is not
- * given, so the default beneath it still applies (JSON would drop the key anyway).
+ * A copy of the own keys of `values` whose value is not `undefined`, but for the `skipped` ones:
+ * a parameter set to `undefined` is not given, so the default beneath it still applies (JSON
+ * would drop the key anyway). A `"__proto__"` key stays data (defined, not assigned: assigned,
+ * it would become the prototype of the copy), as JSON.stringify would send it.
  */
-function defined(values: Record<string, unknown>): Record<string, unknown> {
+function copied(
+  values: Record<string, unknown>,
+  skipped?: ReadonlySet<string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(values)) {
     const value = values[key];
-    if (value === undefined) continue;
-    // defineProperty for "__proto__" only: it is sent as data, as JSON.stringify would send it.
-    if (key === '__proto__') Object.defineProperty(out, key, dataProperty(value));
-    else out[key] = value;
+    if (value === undefined || skipped?.has(key)) continue;
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = value;
   }
   return out;
 }
-
-/** An own, enumerable, writable data property, as an assignment would make it. */
-const dataProperty = (value: unknown): PropertyDescriptor => ({
-  value,
-  enumerable: true,
-  writable: true,
-  configurable: true,
-});
 
 /** What the transport read from a 2xx answer. */
 export interface Answer {
@@ -147,16 +149,7 @@ export function fromAnswer(
       });
     }
     const message = `The service answered ${httpStatus} with a body that is not a JSON object.`;
-    return new ModelResponse({
-      status: ResponseStatus.FAILED,
-      completed: true,
-      errorMessage: message,
-      error: new APIError(httpStatus, body, headers, message),
-      requestId: headerRequestId,
-      url: pollUrl,
-      httpStatus,
-      headers,
-    });
+    return fromError(new APIError(httpStatus, body, headers, message), pollUrl);
   }
 
   const result = body as RunResult;
@@ -170,15 +163,6 @@ export function fromAnswer(
         : ResponseStatus.FAILED
       : ResponseStatus.IN_PROGRESS;
 
-  const fields: Record<string, unknown> = result;
-  const additionalFields: Record<string, unknown> = {};
-  for (const key of Object.keys(fields)) {
-    if (MAPPED_KEYS.has(key)) continue;
-    // defineProperty for "__proto__" only: assigned, it would become the prototype of the copy.
-    if (key === '__proto__')
-      Object.defineProperty(additionalFields, key, dataProperty(fields[key]));
-    else additionalFields[key] = fields[key];
-  }
   // One init object, completed below by the status: no copy of it per answer.
   const init: ModelResponseInit = {
     status,
@@ -193,7 +177,7 @@ export function fromAnswer(
         ? result.requestId
         : headerRequestId,
     asset: isRecord(result.asset) ? result.asset : undefined,
-    additionalFields,
+    additionalFields: copied(result, MAPPED_KEYS),
     httpStatus,
     headers,
   };
