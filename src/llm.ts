@@ -125,7 +125,7 @@ export class LLM {
     try {
       first = fromAnswer(await this.#execute('v2', body, run, start), 'execute');
     } catch (error) {
-      return this.#settle(this.#failure(error));
+      return this.#failed(error);
     }
     if (first.status !== ResponseStatus.IN_PROGRESS || first.url === undefined) {
       return this.#settle(first);
@@ -167,7 +167,7 @@ export class LLM {
       const answer = await this.#execute('v1', toRequestBody(input, run), run, systemClock.now());
       return this.#settle(fromAnswer(answer, 'execute'));
     } catch (error) {
-      return this.#settle(this.#failure(error));
+      return this.#failed(error);
     }
   }
 
@@ -186,7 +186,7 @@ export class LLM {
       const answer = await this.#get(url, signal, undefined, undefined, maxRetries);
       return this.#settle(fromAnswer(answer, 'poll', url));
     } catch (error) {
-      return this.#settle(this.#failure(error, url));
+      return this.#failed(error, url);
     }
   }
 
@@ -231,7 +231,7 @@ export class LLM {
         return { response: fromAnswer(answer, 'poll', url), retryAfterMs };
       },
       { ...o, url },
-    ).catch((error: unknown) => this.#failure(error, url));
+    ).catch((error: unknown) => this.#failed(error, url));
     return this.#settle(response);
   }
 
@@ -346,10 +346,13 @@ export class LLM {
     );
   }
 
-  /** Bad input and the caller's own abort always reject; any other failure becomes FAILED. */
-  #failure(error: unknown, url?: string): ModelResponse {
+  /**
+   * Bad input and the caller's own abort always reject; any other failure becomes FAILED, or is
+   * thrown with `throwOnError`.
+   */
+  #failed(error: unknown, url?: string): ModelResponse {
     if (error instanceof ValidationError || error instanceof AbortError) throw error;
-    return fromError(error as LLMError, url);
+    return this.#settle(fromError(error as LLMError, url));
   }
 
   #settle(response: ModelResponse): ModelResponse {
