@@ -5,7 +5,6 @@
  * Hand-written: the body precedence (parameters, then an object input's keys, then the options,
  * then the defaults) and the status rules are the aiXplain API's own, as its reference SDK applies them.
  */
-import { RunResultSchema } from '../generated/schemas.gen.js';
 import type { ExecuteRequest, RunResult } from '../generated/types.gen.js';
 import { APIError, type LLMError, ValidationError } from './errors.js';
 import { isRecord, numberOf } from './internal/check.js';
@@ -102,23 +101,40 @@ export interface Answer {
   status: number;
 }
 
-/** An answer key that the spec's `RunResult` declares. */
-type AnswerKey = keyof typeof RunResultSchema.properties;
+/** The answer keys that the spec's `RunResult` declares, without its index signature. */
+type DeclaredAnswerKey = keyof {
+  [K in keyof RunResult as string extends K ? never : K]: RunResult[K];
+};
 
 /**
- * The declared answer keys that the spec marks as raw (`x-additional-field`) stay in
- * `additionalFields` with every undeclared key; the others become fields of the ModelResponse.
+ * The answer keys that fromAnswer reads into fields of the ModelResponse. Every other key stays
+ * in `additionalFields`: the undeclared ones, and the declared ones that the spec marks as raw
+ * (`x-additional-field`). A list here, not read from the spec at run time, because mapping a key
+ * takes code below anyway; test/payload.test.ts holds it to the spec's markers, and a key that
+ * is neither listed nor raw fails to compile.
  */
-const KEPT_AS_ADDITIONAL: ReadonlySet<AnswerKey> = new Set(
-  (Object.entries(RunResultSchema.properties) as Array<[AnswerKey, object]>)
-    .filter(([, schema]) => 'x-additional-field' in schema)
-    .map(([key]) => key),
-);
-const MAPPED_KEYS: ReadonlySet<string> = new Set(
-  (Object.keys(RunResultSchema.properties) as AnswerKey[]).filter(
-    (key) => !KEPT_AS_ADDITIONAL.has(key),
-  ),
-);
+export const MAPPED_ANSWER_KEYS = [
+  'status',
+  'completed',
+  'data',
+  'details',
+  'error_message',
+  'error',
+  'error_code',
+  'usedCredits',
+  'runTime',
+  'usage',
+  'asset',
+  'requestId',
+] as const satisfies readonly DeclaredAnswerKey[];
+const MAPPED_KEYS: ReadonlySet<string> = new Set(MAPPED_ANSWER_KEYS);
+
+/** The declared answer keys that stay raw, as the spec marks them. */
+type RawAnswerKey = 'supplierError' | 'rawData';
+type Unclassified = Exclude<DeclaredAnswerKey, RawAnswerKey | (typeof MAPPED_ANSWER_KEYS)[number]>;
+/** Compiles only while every declared answer key is either mapped or raw. */
+export type EveryAnswerKeyClassified = [Unclassified] extends [never] ? true : Unclassified;
+const _check: EveryAnswerKeyClassified = true;
 
 /** The reference's message for a 2xx `IN_PROGRESS` answer without a poll URL. */
 export const NO_POLL_URL_MESSAGE = 'Model Run: An error occurred while processing your request.';

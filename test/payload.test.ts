@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest';
+import { RunResultSchema } from '../generated/schemas.gen.js';
 import { APIError, ValidationError } from '../src/errors.js';
 import { type RunOptions, resolveRunOptions } from '../src/options.js';
 import {
   type Answer,
   fromAnswer,
   fromError,
+  MAPPED_ANSWER_KEYS,
   NO_POLL_URL_MESSAGE,
   toRequestBody,
 } from '../src/payload.js';
@@ -353,6 +355,21 @@ describe('fromAnswer', () => {
     const res = fromAnswer(answer({ completed: true, data: 'done' }), 'execute');
     expect(res.status).toBe('SUCCESS');
     expect(res.data).toBe('done');
+  });
+
+  test("maps exactly the spec's RunResult keys that are not marked x-additional-field", () => {
+    const declared = Object.entries(RunResultSchema.properties);
+    const mapped = declared.filter(([, schema]) => !('x-additional-field' in schema));
+    expect([...MAPPED_ANSWER_KEYS].sort()).toEqual(mapped.map(([key]) => key).sort());
+    // Each raw key stays in additionalFields; each mapped one leaves it.
+    const everyKey = Object.fromEntries(declared.map(([key]) => [key, 'x']));
+    const res = fromAnswer(answer({ ...everyKey, status: 'SUCCESS' }), 'poll', 'https://m/p');
+    expect(Object.keys(res.additionalFields).sort()).toEqual(
+      declared
+        .filter(([, schema]) => 'x-additional-field' in schema)
+        .map(([key]) => key)
+        .sort(),
+    );
   });
 
   test('keeps the declared raw keys (rawData, supplierError) and undeclared ones in additionalFields', () => {
