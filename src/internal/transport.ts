@@ -192,20 +192,17 @@ async function followTrusted(
   // Every request carries Content-Type, polls too (the SDK function of a request without a
   // body sets none; the reference SDK sends it on its poll GET).
   headers['content-type'] ??= 'application/json';
-  const debug = log.enabled('debug');
   let target = url;
-  // Not async: without debug logging, the fetch's own promise is awaited, with no frame around it.
-  const fetchOnce = (): Promise<Response> => {
-    if (!debug) return fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
-    log.debug(`${method} ${target} headers: ${headersLine(new Headers(headers))}`);
-    if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
-    // Promise.resolve: a test double may answer without a promise.
-    return Promise.resolve(
-      fetchImpl(target, { method, headers, body, signal, redirect: 'manual' }),
-    ).then((answer) => {
+  const fetchOnce = async (): Promise<Response> => {
+    if (log.enabled('debug')) {
+      log.debug(`${method} ${target} headers: ${headersLine(new Headers(headers))}`);
+      if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
+    }
+    const answer = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
+    if (log.enabled('debug')) {
       log.debug(`answer ${answer.status} headers: ${headersLine(answer.headers)}`);
-      return answer;
-    });
+    }
+    return answer;
   };
   let response = await fetchOnce();
   for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
