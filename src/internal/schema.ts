@@ -77,52 +77,36 @@ function typesOf(schema: Schema): readonly string[] {
       : schema.type;
 }
 
-function hasType(value: unknown, type: string): boolean {
-  switch (type) {
-    case 'null':
-      return value === null;
-    case 'string':
-      return typeof value === 'string';
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      // JSON Schema's integers, as JSON parsers and the spec's zod schemas read them: a number
-      // beyond 2^53 is not exact, so it is no integer the wire can carry.
-      return Number.isSafeInteger(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return isRecord(value);
-    default:
-      return false;
-  }
-}
+/** Each JSON Schema type: how a message names it, and whether a value is of it. */
+const TYPES: Readonly<Record<string, readonly [string, (value: unknown) => boolean]>> = {
+  null: ['null', (v) => v === null],
+  string: ['a string', (v) => typeof v === 'string'],
+  boolean: ['a boolean', (v) => typeof v === 'boolean'],
+  number: ['a finite number', Number.isFinite],
+  // JSON Schema's integers, as JSON parsers and the spec's zod schemas read them: a number
+  // beyond 2^53 is not exact, so it is no integer the wire can carry.
+  integer: ['an integer', Number.isSafeInteger],
+  array: ['an array', Array.isArray],
+  object: ['an object', isRecord],
+};
 
 /** A short English description of what `schema` accepts: `an integer >= 1`, `"user" | "tool"`. */
 export function describe(schema: Schema): string {
   const s = resolve(schema);
   if (s.enum !== undefined) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
-  const types = typesOf(s);
-  return types
-    .map((type) => {
-      if (type !== 'number' && type !== 'integer') {
-        return type === 'null'
-          ? 'null'
-          : `${type === 'array' || type === 'object' ? 'an' : 'a'} ${type}`;
-      }
-      const bounds = [
-        ['>=', s.minimum],
-        ['>', s.exclusiveMinimum],
-        ['<=', s.maximum],
-        ['<', s.exclusiveMaximum],
-      ]
-        .filter(([, bound]) => bound !== undefined)
-        .map(([op, bound]) => ` ${op} ${bound}`)
-        .join(' and');
-      return `${type === 'integer' ? 'an integer' : 'a finite number'}${bounds}`;
-    })
+  const bounds = [
+    ['>=', s.minimum],
+    ['>', s.exclusiveMinimum],
+    ['<=', s.maximum],
+    ['<', s.exclusiveMaximum],
+  ]
+    .filter(([, bound]) => bound !== undefined)
+    .map(([op, bound]) => ` ${op} ${bound}`)
+    .join(' and');
+  return typesOf(s)
+    .map(
+      (type) => `${own(TYPES, type)?.[0]}${type === 'number' || type === 'integer' ? bounds : ''}`,
+    )
     .join(', or ');
 }
 
@@ -134,7 +118,7 @@ export function problemOf(schema: Schema, value: unknown): string | undefined {
   const s = resolve(schema);
   const types = typesOf(s);
   const fits =
-    (types.length === 0 || types.some((type) => hasType(value, type))) &&
+    (types.length === 0 || types.some((type) => own(TYPES, type)?.[1](value) === true)) &&
     (s.enum === undefined || s.enum.includes(value)) &&
     (typeof value !== 'number' ||
       ((s.minimum === undefined || value >= s.minimum) &&
