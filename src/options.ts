@@ -294,8 +294,7 @@ const LLM_SHAPE: Record<keyof LLMOptions, Check> = {
   maxRetries,
   throwOnError: boolean,
   trustedOrigins: bySchema({ type: 'array', items: { type: 'string' } }),
-  logLevel: (v) =>
-    LOG_LEVELS.includes(v as LogLevel) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}`,
+  logLevel: bySchema({ enum: LOG_LEVELS }),
   logger: (v) =>
     v !== null &&
     typeof v === 'object' &&
