@@ -241,14 +241,10 @@ function scrub(value: unknown, secret: string): unknown {
   return scrubbed === text ? value : JSON.parse(scrubbed);
 }
 
-/** The path and query of `url`, for a log line (the origin is the LLM's). */
+/** The path and query of the absolute `url`, for a log line (the origin is the LLM's). */
 function pathOf(url: string): string {
-  try {
-    const { pathname, search } = new URL(url);
-    return `${pathname}${search}`;
-  } catch {
-    return url;
-  }
+  const { pathname, search } = new URL(url);
+  return `${pathname}${search}`;
 }
 
 /** How many `cause` links to follow for the system error (TypeError -> Error -> ...). */
@@ -306,11 +302,8 @@ function toLLMError(
   );
   const code =
     system.code !== undefined && !detail.includes(system.code) ? ` (${system.code})` : '';
-  let host = url;
-  try {
-    host = new URL(url).host;
-  } catch {}
-  return new ConnectionError(`Could not reach ${host}: ${detail}${code}.`, {
+  // `url` is the absolute URL the client built.
+  return new ConnectionError(`Could not reach ${new URL(url).host}: ${detail}${code}.`, {
     cause: error,
     code: system.code,
   });
