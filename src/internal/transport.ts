@@ -193,16 +193,20 @@ async function followTrusted(
   // body sets none; the reference SDK sends it on its poll GET).
   headers['content-type'] ??= 'application/json';
   let target = url;
-  const fetchOnce = async (): Promise<Response> => {
-    if (log.enabled('debug')) {
-      log.debug(`${method} ${target} headers: ${headersLine(new Headers(headers))}`);
-      if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
+  // Not async: without debug logging, the fetch's own promise is awaited, with no frame around it.
+  const fetchOnce = (): Promise<Response> => {
+    if (!log.enabled('debug')) {
+      return fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
     }
-    const answer = await fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
-    if (log.enabled('debug')) {
+    log.debug(`${method} ${target} headers: ${headersLine(new Headers(headers))}`);
+    if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
+    // Promise.resolve: a test double may answer without a promise.
+    return Promise.resolve(
+      fetchImpl(target, { method, headers, body, signal, redirect: 'manual' }),
+    ).then((answer) => {
       log.debug(`answer ${answer.status} headers: ${headersLine(answer.headers)}`);
-    }
-    return answer;
+      return answer;
+    });
   };
   let response = await fetchOnce();
   for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
