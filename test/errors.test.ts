@@ -158,6 +158,10 @@ describe('errorMessageFor', () => {
     ['an empty error', { error: '' }, ''],
     ['a null error', { error: null }, ''],
     ['an empty body', {}, ''],
+    ['an empty array error', { error: [] }, ''],
+    ['a zero error', { error: 0 }, ''],
+    ['a false error', { error: false }, ''],
+    ['a number error', { error: 7 }, ' Details: 7'],
     ['a null body', null, ''],
     ['a body that was not JSON', undefined, ' Details: unspecified error'],
   ])('renders %s', (_, body, suffix) => {
@@ -175,7 +179,12 @@ describe('retryAfterMsOf', () => {
     [{ 'retry-after': '3' }, 3000],
     [{ 'retry-after': '0.5' }, 500],
     [{ 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' }, 5000],
+    [{ 'retry-after-ms': ' ', 'retry-after': '2' }, 2000],
+    [{ 'retry-after-ms': 'soon', 'retry-after': '2' }, 2000],
+    [{ 'retry-after-ms': '-5', 'retry-after': '2' }, 2000],
+    [{ 'retry-after-ms': 'Infinity' }, undefined],
     [{ 'retry-after': '-1' }, undefined],
+    [{ 'retry-after': ' ' }, undefined],
     [{ 'retry-after': 'soon' }, undefined],
     [{}, undefined],
   ])('reads %o as %s ms', (headers, expected) => {
