@@ -31,7 +31,11 @@ export interface RetryOptions {
 }
 
 /** Node (and undici) error codes that mean the connection was never made: nothing was sent. */
-const NEVER_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+const NEVER_CONNECTED_CODES: ReadonlySet<unknown> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** How many `cause` links to follow looking for such a code (ConnectionError -> TypeError -> ...). */
 const MAX_CAUSE_DEPTH = 4;
 /** The longest server hint (`Retry-After`, `retry-after-ms`) that is honoured, in milliseconds. */
@@ -39,16 +43,14 @@ const MAX_HINT_MS = 60_000;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 
-/** Whether the cause chain of `error` shows the connection was never made (fetch wraps undici's error in a TypeError). */
-function neverConnected(error: ConnectionError): boolean {
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
-    if (cause === null || typeof cause !== 'object') return false;
-    const { code } = cause as { code?: unknown };
-    if (typeof code === 'string' && NEVER_CONNECTED_CODES.has(code)) return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
+/**
+ * Whether `cause`, or one of the `depth` links under it, carries a code that shows the connection
+ * was never made (fetch wraps undici's error in a TypeError).
+ */
+function neverConnected(cause: unknown, depth = MAX_CAUSE_DEPTH): boolean {
+  if (depth === 0 || cause === null || typeof cause !== 'object') return false;
+  const { code, cause: next } = cause as { code?: unknown; cause?: unknown };
+  return NEVER_CONNECTED_CODES.has(code) || neverConnected(next, depth - 1);
 }
 
 /**
@@ -61,16 +63,21 @@ function neverConnected(error: ConnectionError): boolean {
  * Aborts, timeouts and validation errors are never retried.
  */
 export function isRetryable(error: unknown, method: HttpMethod): boolean {
-  if (error instanceof ConnectionError) return method === 'GET' || neverConnected(error);
+  if (error instanceof ConnectionError) return method === 'GET' || neverConnected(error.cause);
   if (!(error instanceof APIError)) return false;
   const { status } = error;
   if (method === 'POST') return status === 429 || status === 503;
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
+/** The server's hint (`retry-after-ms`, else `Retry-After`) on an HTTP error, in milliseconds. */
+function hintMsOf(error: unknown, nowMs: number): number | undefined {
+  return error instanceof APIError ? retryAfterMsOf(error.headers, nowMs) : undefined;
+}
+
 /**
  * The wait before retry number `retry` (0 for the first retry), in milliseconds: the server's hint
- * (`retry-after-ms`, else `Retry-After`) when it is between 0 and 60 000, else an exponential
+ * (`retry-after-ms`, else `Retry-After`) when it is at most 60 000, else an exponential
  * back-off `min(500 * 2 ** retry, 8000)` less up to 25 % of jitter.
  *
  * @param random the jitter source, a number in [0, 1). @default Math.random
@@ -82,9 +89,18 @@ export function retryDelayMs(
   random: () => number = Math.random,
   nowMs: number = Date.now(),
 ): number {
-  const hintMs = error instanceof APIError ? retryAfterMsOf(error.headers, nowMs) : undefined;
-  if (hintMs !== undefined && hintMs >= 0 && hintMs <= MAX_HINT_MS) return hintMs;
+  const hintMs = hintMsOf(error, nowMs);
+  if (hintMs !== undefined && hintMs <= MAX_HINT_MS) return hintMs;
   return Math.min(BASE_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - 0.25 * random());
+}
+
+/** The error that ends the retries; a ConnectionError after several attempts says how many. */
+function lastError(error: unknown, attempts: number): unknown {
+  if (error instanceof ConnectionError && attempts > 1) {
+    error.attempts = attempts;
+    error.message = error.message.replace(/\.?$/, `, after ${attempts} attempts.`);
+  }
+  return error;
 }
 
 /**
@@ -100,32 +116,20 @@ export async function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
+  const { maxRetries, method, deadline, clock = systemClock, random = Math.random } = options;
   for (let attemptNumber = 0; ; attemptNumber++) {
     try {
       return await attempt(attemptNumber);
     } catch (error) {
-      const stop = () => {
-        // The message says how many attempts were made when there was more than one.
-        if (error instanceof ConnectionError && attemptNumber > 0) {
-          error.attempts = attemptNumber + 1;
-          error.message = error.message.replace(/\.?$/, `, after ${attemptNumber + 1} attempts.`);
-        }
-        return error;
-      };
-      if (attemptNumber >= options.maxRetries || !isRetryable(error, options.method)) throw stop();
-      const hintMs =
-        error instanceof APIError ? retryAfterMsOf(error.headers, clock.now()) : undefined;
-      if (hintMs !== undefined && hintMs > MAX_HINT_MS) throw stop();
-      const delayMs = retryDelayMs(attemptNumber, error, random, clock.now());
-      if (options.deadline !== undefined && clock.now() + delayMs > options.deadline) throw stop();
-      options.onRetry?.({
-        error,
-        delayMs,
-        attempt: attemptNumber + 2,
-        attempts: options.maxRetries + 1,
-      });
+      const attempts = attemptNumber + 1;
+      if (attemptNumber >= maxRetries || !isRetryable(error, method)) {
+        throw lastError(error, attempts);
+      }
+      const now = clock.now();
+      if ((hintMsOf(error, now) ?? 0) > MAX_HINT_MS) throw lastError(error, attempts);
+      const delayMs = retryDelayMs(attemptNumber, error, random, now);
+      if (deadline !== undefined && now + delayMs > deadline) throw lastError(error, attempts);
+      options.onRetry?.({ error, delayMs, attempt: attempts + 1, attempts: maxRetries + 1 });
       await clock.sleep(delayMs, options.signal);
     }
   }
