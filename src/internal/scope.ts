@@ -60,7 +60,8 @@ export class Scope {
 
   /** The error the scope was stopped with, once it has been. */
   get reason(): LLMError | undefined {
-    return this.signal.aborted ? (this.signal.reason as LLMError) : undefined;
+    // An AbortSignal's reason stays undefined until it aborts.
+    return this.signal.reason as LLMError | undefined;
   }
 
   /**
@@ -78,9 +79,7 @@ export class Scope {
 
   /** Clears the timer `name`, if it runs. */
   disarm(name: string): void {
-    const cancel = this.#timers.get(name);
-    if (cancel === undefined) return;
-    cancel();
+    this.#timers.get(name)?.();
     this.#timers.delete(name);
   }
 
@@ -89,6 +88,7 @@ export class Scope {
     for (const cancel of this.#timers.values()) cancel();
     this.#timers.clear();
     this.#unlink();
-    if (reason !== undefined && !this.signal.aborted) this.#controller.abort(reason);
+    // A second abort() is a no-op: the first reason stays.
+    if (reason !== undefined) this.#controller.abort(reason);
   }
 }
