@@ -34,8 +34,8 @@ export interface PollLoopOptions {
   timeoutMs: number;
   /** First pause between polls, in milliseconds (at least 200 is used). */
   waitTimeMs: number;
-  /** A label for the timeout error's message. @default 'model_process' */
-  name?: string;
+  /** A label for the timeout error's message (the run's `name`). */
+  name: string;
   /** Clock time, in milliseconds, the deadline counts from. @default clock.now() at the call */
   start?: number;
   /** Aborts the poll in flight or the pause; the call rejects with `AbortError`. */
@@ -62,11 +62,22 @@ export async function pollUntilDone(
   pollOnce: (signal: AbortSignal) => Promise<PollAnswer>,
   options: PollLoopOptions,
 ): Promise<ModelResponse> {
-  const { url, signal, onPoll } = options;
-  const clock = options.clock ?? systemClock;
+  const { url, timeoutMs, signal, onPoll, clock = systemClock } = options;
   const start = options.start ?? clock.now();
-  const deadline = start + options.timeoutMs;
-  const timedOut = () => timedOutResponse(url, options.timeoutMs, options.name ?? 'model_process');
+  const deadline = start + timeoutMs;
+  // The FAILED result of the deadline: the reference SDK's text first, then what it leaves
+  // out: which run, and how long.
+  const timedOut = () => {
+    const message = `${POLL_TIMEOUT_MESSAGE} ${options.name}: no final answer from ${url} within ${timeoutMs} ms.`;
+    const error = new PollTimeoutError(message, url);
+    return new ModelResponse({
+      status: ResponseStatus.FAILED,
+      completed: false,
+      errorMessage: message,
+      url,
+      error,
+    });
+  };
   if (signal?.aborted) throw abortErrorOf(signal);
   if (clock.now() >= deadline) return timedOut();
 
@@ -95,17 +106,4 @@ export async function pollUntilDone(
   } finally {
     scope.stop();
   }
-}
-
-/** The FAILED result of a deadline; `url` lets the caller resume. */
-function timedOutResponse(url: string, timeoutMs: number, name: string): ModelResponse {
-  // The reference SDK's text first, then what it leaves out: which run, and how long.
-  const message = `${POLL_TIMEOUT_MESSAGE} ${name}: no final answer from ${url} within ${timeoutMs} ms.`;
-  return new ModelResponse({
-    status: ResponseStatus.FAILED,
-    completed: false,
-    errorMessage: message,
-    url,
-    error: new PollTimeoutError(message, url),
-  });
 }

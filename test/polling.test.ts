@@ -47,6 +47,7 @@ function start(
     url: URL,
     timeoutMs: 300_000,
     waitTimeMs: 500,
+    name: 'model_process',
     ...options,
   });
   const settled = promise.then(
