@@ -48,9 +48,12 @@ const MAX_DELAY_MS = 8_000;
  * was never made (fetch wraps undici's error in a TypeError).
  */
 function neverConnected(cause: unknown, depth = MAX_CAUSE_DEPTH): boolean {
-  if (depth === 0 || cause === null || typeof cause !== 'object') return false;
-  const { code, cause: next } = cause as { code?: unknown; cause?: unknown };
-  return NEVER_CONNECTED_CODES.has(code) || neverConnected(next, depth - 1);
+  const link = cause as { code?: unknown; cause?: unknown } | null | undefined;
+  return (
+    depth > 0 &&
+    link != null &&
+    (NEVER_CONNECTED_CODES.has(link.code) || neverConnected(link.cause, depth - 1))
+  );
 }
 
 /**
@@ -70,15 +73,10 @@ export function isRetryable(error: unknown, method: HttpMethod): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
-/** The server's hint (`retry-after-ms`, else `Retry-After`) on an HTTP error, in milliseconds. */
-function hintMsOf(error: unknown, nowMs: number): number | undefined {
-  return error instanceof APIError ? retryAfterMsOf(error.headers, nowMs) : undefined;
-}
-
 /**
  * The wait before retry number `retry` (0 for the first retry), in milliseconds: the server's hint
- * (`retry-after-ms`, else `Retry-After`) when it is at most 60 000, else an exponential
- * back-off `min(500 * 2 ** retry, 8000)` less up to 25 % of jitter.
+ * (`retry-after-ms`, else `Retry-After`) when it gave one, else an exponential back-off
+ * `min(500 * 2 ** retry, 8000)` less up to 25 % of jitter.
  *
  * @param random the jitter source, a number in [0, 1). @default Math.random
  * @param nowMs the current time, to read an HTTP-date `Retry-After`. @default Date.now()
@@ -89,9 +87,8 @@ export function retryDelayMs(
   random: () => number = Math.random,
   nowMs: number = Date.now(),
 ): number {
-  const hintMs = hintMsOf(error, nowMs);
-  if (hintMs !== undefined && hintMs <= MAX_HINT_MS) return hintMs;
-  return Math.min(BASE_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - 0.25 * random());
+  const hintMs = error instanceof APIError ? retryAfterMsOf(error.headers, nowMs) : undefined;
+  return hintMs ?? Math.min(BASE_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - 0.25 * random());
 }
 
 /** The error that ends the retries; a ConnectionError after several attempts says how many. */
@@ -126,9 +123,11 @@ export async function withRetries<T>(
         throw lastError(error, attempts);
       }
       const now = clock.now();
-      if ((hintMsOf(error, now) ?? 0) > MAX_HINT_MS) throw lastError(error, attempts);
       const delayMs = retryDelayMs(attemptNumber, error, random, now);
-      if (deadline !== undefined && now + delayMs > deadline) throw lastError(error, attempts);
+      // The back-off never exceeds 8 s, so a wait over 60 s is the server's.
+      if (delayMs > MAX_HINT_MS || (deadline !== undefined && now + delayMs > deadline)) {
+        throw lastError(error, attempts);
+      }
       options.onRetry?.({ error, delayMs, attempt: attempts + 1, attempts: maxRetries + 1 });
       await clock.sleep(delayMs, options.signal);
     }
