@@ -82,7 +82,9 @@ export class APIError extends LLMError {
     this.status = status;
     this.body = body;
     this.headers = headers;
-    this.requestId = requestIdOf(body, headers);
+    const id = isRecord(body) ? body.requestId : undefined;
+    this.requestId =
+      typeof id === 'string' && id !== '' ? id : (headers.get('x-request-id') ?? undefined);
   }
 
   /**
@@ -360,35 +362,21 @@ function rowFor(status: number): Row {
 }
 
 /**
- * The `Details:` part of the reference rule: the body's `error` when the body is an object with
- * that key, else the whole body. A string is shown as it is, objects and arrays as JSON (the
- * reference prints a Python repr); nothing is added for what Python counts as false (`null`,
- * `""`, `0`, `false`, `{}`, `[]`) nor for an empty body. A non-empty body that was not JSON is
- * `undefined` here and reads "unspecified error", as in the reference SDK.
- */
-function detailsOf(body: unknown): string {
-  const details = isRecord(body) && 'error' in body ? body.error : body;
-  if (details === undefined) return 'unspecified error';
-  if (!details || (typeof details === 'object' && Object.keys(details).length === 0)) return '';
-  return typeof details === 'string' ? details : JSON.stringify(details);
-}
-
-/**
  * The message of the reference SDK for an HTTP error: the text of the status's row, then
- * ` Details: <error>` when the body names one.
+ * ` Details: <error>`, where the error is the body's `error` when the body is an object with
+ * that key, else the whole body; a string is shown as it is, objects and arrays as JSON (the
+ * reference prints a Python repr). Nothing is added for what Python counts as false (`null`,
+ * `""`, `0`, `false`, `{}`, `[]`), nor for an empty body.
  *
  * `body` is the parsed JSON body, `null` for an empty body, or `undefined` when the body was
- * text that is not JSON.
+ * text that is not JSON, which reads "unspecified error", as in the reference SDK.
  */
 export function errorMessageFor(status: number, body: unknown): string {
   const [, text] = rowFor(status);
-  const details = detailsOf(body);
-  return details === '' ? text : `${text} Details: ${details}`;
-}
-
-function requestIdOf(body: unknown, headers: Headers): string | undefined {
-  const id = isRecord(body) ? body.requestId : undefined;
-  return typeof id === 'string' && id !== '' ? id : (headers.get('x-request-id') ?? undefined);
+  const details = isRecord(body) && 'error' in body ? body.error : body;
+  if (details === undefined) return `${text} Details: unspecified error`;
+  if (!details || (typeof details === 'object' && Object.keys(details).length === 0)) return text;
+  return `${text} Details: ${typeof details === 'string' ? details : JSON.stringify(details)}`;
 }
 
 /**
@@ -396,8 +384,8 @@ function requestIdOf(body: unknown, headers: Headers): string | undefined {
  * an HTTP date. `undefined` when there is none or it makes no sense (negative, not a number).
  */
 export function retryAfterMsOf(headers: Headers, now: number = Date.now()): number | undefined {
-  // A blank value counts as absent: Number('') would read it as 0.
-  const ms = Number(headers.get('retry-after-ms')?.trim() || Number.NaN);
+  // A blank value counts as absent (NaN here): Number('') would read it as 0.
+  const ms = Number(headers.get('retry-after-ms')?.trim() || undefined);
   if (Number.isFinite(ms) && ms >= 0) return ms;
   const after = headers.get('retry-after');
   if (!after?.trim()) return undefined;
