@@ -30,31 +30,19 @@ export interface RetryOptions {
   onRetry?: (retry: { error: unknown; delayMs: number; attempt: number; attempts: number }) => void;
 }
 
-/** Node (and undici) error codes that mean the connection was never made: nothing was sent. */
-const NEVER_CONNECTED_CODES: ReadonlySet<unknown> = new Set([
+/**
+ * Node (and undici) error codes that mean the connection was never made: nothing was sent. The
+ * transport reads a ConnectionError's `code` from under fetch's TypeError.
+ */
+const NEVER_CONNECTED_CODES: ReadonlySet<string | undefined> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-/** How many `cause` links to follow looking for such a code (ConnectionError -> TypeError -> ...). */
-const MAX_CAUSE_DEPTH = 4;
 /** The longest server hint (`Retry-After`, `retry-after-ms`) that is honoured, in milliseconds. */
 const MAX_HINT_MS = 60_000;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
-
-/**
- * Whether `cause`, or one of the `depth` links under it, carries a code that shows the connection
- * was never made (fetch wraps undici's error in a TypeError).
- */
-function neverConnected(cause: unknown, depth = MAX_CAUSE_DEPTH): boolean {
-  const link = cause as { code?: unknown; cause?: unknown } | null | undefined;
-  return (
-    depth > 0 &&
-    link != null &&
-    (NEVER_CONNECTED_CODES.has(link.code) || neverConnected(link.cause, depth - 1))
-  );
-}
 
 /**
  * Whether a failed attempt of a `method` request may be tried again.
@@ -66,7 +54,8 @@ function neverConnected(cause: unknown, depth = MAX_CAUSE_DEPTH): boolean {
  * Aborts, timeouts and validation errors are never retried.
  */
 export function isRetryable(error: unknown, method: HttpMethod): boolean {
-  if (error instanceof ConnectionError) return method === 'GET' || neverConnected(error.cause);
+  if (error instanceof ConnectionError)
+    return method === 'GET' || NEVER_CONNECTED_CODES.has(error.code);
   if (!(error instanceof APIError)) return false;
   const { status } = error;
   if (method === 'POST') return status === 429 || status === 503;

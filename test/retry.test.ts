@@ -8,24 +8,24 @@ import {
   ValidationError,
 } from '../src/errors.js';
 import type { Clock } from '../src/internal/time.js';
+import { LLM } from '../src/llm.js';
 import { type HttpMethod, isRetryable, retryDelayMs, withRetries } from '../src/retry.js';
 
 const NOW = Date.UTC(2025, 0, 1);
 
-/** A ConnectionError shaped as fetch gives it: TypeError('fetch failed') -> causes with `codes`. */
+/**
+ * A ConnectionError as the transport makes it of fetch's TypeError('fetch failed') over causes
+ * with `codes`: its `code` is the innermost one.
+ */
 function connectionError(...codes: string[]): ConnectionError {
   let cause: unknown;
   for (const code of [...codes].reverse()) {
     cause = Object.assign(new Error(`connect ${code}`, { cause }), { code });
   }
-  return new ConnectionError('fetch failed', { cause: new TypeError('fetch failed', { cause }) });
-}
-
-/** Node's happy-eyeballs failure: an AggregateError carrying the code of its parts. */
-function refusedEverywhere(): ConnectionError {
-  const parts = [Object.assign(new Error('connect ECONNREFUSED ::1:80'), { code: 'ECONNREFUSED' })];
-  const cause = Object.assign(new AggregateError(parts), { code: 'ECONNREFUSED' });
-  return new ConnectionError('fetch failed', { cause: new TypeError('fetch failed', { cause }) });
+  return new ConnectionError('fetch failed', {
+    cause: new TypeError('fetch failed', { cause }),
+    code: codes.at(-1),
+  });
 }
 
 function httpError(status: number, headers: Record<string, string> = {}): APIError {
@@ -67,12 +67,6 @@ describe('isRetryable', () => {
     ['a refused connection (ECONNREFUSED)', connectionError('ECONNREFUSED'), true],
     ['an unknown host (ENOTFOUND)', connectionError('ENOTFOUND'), true],
     ['a DNS hiccup (EAI_AGAIN)', connectionError('EAI_AGAIN'), true],
-    [
-      'ECONNREFUSED under an undici connect error',
-      connectionError('UND_ERR_CONNECT', 'ECONNREFUSED'),
-      true,
-    ],
-    ['an AggregateError of refused addresses', refusedEverywhere(), true],
     ['a connection cut mid-request (ECONNRESET)', connectionError('ECONNRESET'), false],
     ['an undici socket error', connectionError('UND_ERR_SOCKET'), false],
     ['a connection error without a code', new ConnectionError('fetch failed'), false],
@@ -86,6 +80,52 @@ describe('isRetryable', () => {
     ...neverRetried.map(([name, error]): [string, unknown, boolean] => [name, error, false]),
   ])('POST: %s -> %s', (_name, error, expected) => {
     expect(isRetryable(error, 'POST')).toBe(expected);
+  });
+});
+
+describe('a POST whose connection was never made, as fetch reports it', () => {
+  /** Node's happy-eyeballs failure: an AggregateError carrying the code of its parts. */
+  const refusedEverywhere = () =>
+    Object.assign(
+      new AggregateError([
+        Object.assign(new Error('connect ECONNREFUSED ::1:80'), { code: 'ECONNREFUSED' }),
+      ]),
+      { code: 'ECONNREFUSED' },
+    );
+  const coded = (code: string, cause?: unknown) =>
+    Object.assign(new Error(`connect ${code}`, { cause }), { code });
+
+  test.each<[string, () => unknown, number]>([
+    ['a refused connection', () => coded('ECONNREFUSED'), 2],
+    [
+      'ECONNREFUSED under an undici connect error',
+      () => coded('UND_ERR_CONNECT', coded('ECONNREFUSED')),
+      2,
+    ],
+    ['an AggregateError of refused addresses', refusedEverywhere, 2],
+    ['an unknown host', () => coded('ENOTFOUND'), 2],
+    ['a connection cut mid-request', () => coded('ECONNRESET'), 1],
+    ['an undici socket error', () => coded('UND_ERR_SOCKET'), 1],
+  ])('%s: %i attempts with maxRetries 1', async (_name, cause, attempts) => {
+    vi.useFakeTimers();
+    try {
+      const fetch = vi.fn(async () => {
+        throw new TypeError('fetch failed', { cause: cause() });
+      });
+      const llm = new LLM({
+        id: 'm',
+        apiKey: 'k',
+        baseUrl: 'https://models.test',
+        fetch,
+        maxRetries: 1,
+      });
+      const pending = llm.run('x');
+      await vi.runAllTimersAsync();
+      expect((await pending).error).toBeInstanceOf(ConnectionError);
+      expect(fetch).toHaveBeenCalledTimes(attempts);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
