@@ -154,11 +154,7 @@ export class RateLimitError extends APIError {
   /** `"RateLimitError"`, set as a string so that minifiers cannot change it. */
   override name = 'RateLimitError';
   /** The server's hint (`retry-after-ms` or `Retry-After`), in milliseconds, when it gave one. */
-  declare readonly retryAfterMs: number | undefined;
-  constructor(status: number, body: unknown, headers: Headers, message: string) {
-    super(status, body, headers, message);
-    this.retryAfterMs = retryAfterMsOf(headers);
-  }
+  readonly retryAfterMs: number | undefined = retryAfterMsOf(this.headers);
 }
 /**
  * 402 and 470-479: not enough credits.

@@ -67,14 +67,14 @@ export function isRetryable(error: unknown, method: HttpMethod): boolean {
  * (`retry-after-ms`, else `Retry-After`) when it gave one, else an exponential back-off
  * `min(500 * 2 ** retry, 8000)` less up to 25 % of jitter.
  *
- * @param random the jitter source, a number in [0, 1). @default Math.random
- * @param nowMs the current time, to read an HTTP-date `Retry-After`. @default Date.now()
+ * @param random the jitter source, a number in [0, 1).
+ * @param nowMs the current time, to read an HTTP-date `Retry-After`.
  */
 export function retryDelayMs(
   retry: number,
   error: unknown,
-  random: () => number = Math.random,
-  nowMs: number = Date.now(),
+  random: () => number,
+  nowMs: number,
 ): number {
   const hintMs = error instanceof APIError ? retryAfterMsOf(error.headers, nowMs) : undefined;
   return hintMs ?? Math.min(BASE_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - 0.25 * random());

@@ -142,7 +142,7 @@ describe('retryDelayMs', () => {
     [3, 0.5, 3500],
     [4, 0.2, 7600],
   ])('backs off %i retries in with random() = %d by %d ms', (retry, random, expected) => {
-    expect(retryDelayMs(retry, httpError(503), () => random)).toBeCloseTo(expected, 9);
+    expect(retryDelayMs(retry, httpError(503), () => random, NOW)).toBeCloseTo(expected, 9);
   });
 
   test.each<[string, Record<string, string>, number]>([
@@ -161,7 +161,7 @@ describe('retryDelayMs', () => {
   });
 
   test('ignores hints on errors without headers', () => {
-    expect(retryDelayMs(2, connectionError('ECONNREFUSED'), () => 0)).toBe(2000);
+    expect(retryDelayMs(2, connectionError('ECONNREFUSED'), () => 0, NOW)).toBe(2000);
   });
 });
 

@@ -85,7 +85,9 @@ export class Scope {
 
   /** Clears every timer and unlinks the caller's signal; with a reason, aborts the signal. */
   stop(reason?: LLMError): void {
-    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.forEach((cancel) => {
+      cancel();
+    });
     this.#timers.clear();
     this.#unlink();
     // A second abort() is a no-op: the first reason stays.
