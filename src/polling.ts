@@ -69,13 +69,12 @@ export async function pollUntilDone(
   // out: which run, and how long.
   const timedOut = () => {
     const message = `${POLL_TIMEOUT_MESSAGE} ${options.name}: no final answer from ${url} within ${timeoutMs} ms.`;
-    const error = new PollTimeoutError(message, url);
     return new ModelResponse({
       status: ResponseStatus.FAILED,
       completed: false,
       errorMessage: message,
       url,
-      error,
+      error: new PollTimeoutError(message, url),
     });
   };
   if (signal?.aborted) throw abortErrorOf(signal);
@@ -94,9 +93,9 @@ export async function pollUntilDone(
       const { response, retryAfterMs } = await untilAborted(pollOnce(scope.signal), scope.signal);
       onPoll?.({ polls, elapsedMs: clock.now() - start, response });
       if (response.status !== ResponseStatus.IN_PROGRESS) return response;
-      const stepMs = Math.min(retryAfterMs ?? pauseMs, MAX_PAUSE_MS);
+      const stepMs = Math.min(retryAfterMs ?? pauseMs, MAX_PAUSE_MS, deadline - clock.now());
       pauseMs = Math.min(pauseMs * PAUSE_GROWTH, MAX_PAUSE_MS);
-      await clock.sleep(Math.min(stepMs, deadline - clock.now()), scope.signal);
+      await clock.sleep(stepMs, scope.signal);
       if (clock.now() >= deadline) return timedOut();
     }
   } catch (error) {

@@ -15,13 +15,9 @@ export const noop = () => {};
  * removes the listener (a no-op once it has run, or when there is no signal).
  */
 export function linkAbort(signal: AbortSignal | undefined, onAbort: () => void): () => void {
-  if (signal === undefined) return noop;
-  if (signal.aborted) {
-    onAbort();
-    return noop;
-  }
-  signal.addEventListener('abort', onAbort, { once: true });
-  return () => signal.removeEventListener('abort', onAbort);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return () => signal?.removeEventListener('abort', onAbort);
 }
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
