@@ -56,8 +56,7 @@ const MAX_DELAY_MS = 8_000;
 export function isRetryable(error: unknown, method: HttpMethod): boolean {
   if (error instanceof ConnectionError)
     return method === 'GET' || NEVER_CONNECTED_CODES.has(error.code);
-  if (!(error instanceof APIError)) return false;
-  const { status } = error;
+  const status = error instanceof APIError ? error.status : 0;
   if (method === 'POST') return status === 429 || status === 503;
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
