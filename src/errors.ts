@@ -82,7 +82,7 @@ export class APIError extends LLMError {
     this.status = status;
     this.body = body;
     this.headers = headers;
-    const id = isRecord(body) ? body.requestId : undefined;
+    const id = isRecord(body) && body.requestId;
     this.requestId =
       typeof id === 'string' && id !== '' ? id : (headers.get('x-request-id') ?? undefined);
   }
@@ -98,13 +98,13 @@ export class APIError extends LLMError {
     headers: Headers = new Headers(),
     bodyIsJson = true,
   ): APIError {
-    const [Class] = rowFor(status);
-    const details = bodyIsJson
+    const [Class, text] = rowFor(status);
+    const parsed = bodyIsJson
       ? body
       : typeof body === 'string' && body.trim() === ''
         ? null
         : undefined;
-    return new Class(status, body, headers, errorMessageFor(status, details));
+    return new Class(status, body, headers, text + detailsOf(parsed));
   }
 }
 
@@ -358,7 +358,7 @@ function rowFor(status: number): Row {
 }
 
 /**
- * The message of the reference SDK for an HTTP error: the text of the status's row, then
+ * The end of the reference SDK's message for an HTTP error, after the text of the status's row:
  * ` Details: <error>`, where the error is the body's `error` when the body is an object with
  * that key, else the whole body; a string is shown as it is, objects and arrays as JSON (the
  * reference prints a Python repr). Nothing is added for what Python counts as false (`null`,
@@ -367,12 +367,11 @@ function rowFor(status: number): Row {
  * `body` is the parsed JSON body, `null` for an empty body, or `undefined` when the body was
  * text that is not JSON, which reads "unspecified error", as in the reference SDK.
  */
-export function errorMessageFor(status: number, body: unknown): string {
-  const [, text] = rowFor(status);
+function detailsOf(body: unknown): string {
   const details = isRecord(body) && 'error' in body ? body.error : body;
-  if (details === undefined) return `${text} Details: unspecified error`;
-  if (!details || (typeof details === 'object' && Object.keys(details).length === 0)) return text;
-  return `${text} Details: ${typeof details === 'string' ? details : JSON.stringify(details)}`;
+  if (details === undefined) return ' Details: unspecified error';
+  if (!details || (typeof details === 'object' && Object.keys(details).length === 0)) return '';
+  return ` Details: ${typeof details === 'string' ? details : JSON.stringify(details)}`;
 }
 
 /**

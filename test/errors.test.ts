@@ -4,7 +4,6 @@ import {
   AuthenticationError,
   BadRequestError,
   BillingError,
-  errorMessageFor,
   InternalServerError,
   NotFoundError,
   PermissionDeniedError,
@@ -149,7 +148,7 @@ describe('APIError.generate', () => {
   });
 });
 
-describe('errorMessageFor', () => {
+describe('the Details part of the message', () => {
   test.each([
     ['a string error', { error: 'bad' }, ' Details: bad'],
     ['an object error, as JSON', { error: { message: 'bad' } }, ' Details: {"message":"bad"}'],
@@ -165,7 +164,7 @@ describe('errorMessageFor', () => {
     ['a null body', null, ''],
     ['a body that was not JSON', undefined, ' Details: unspecified error'],
   ])('renders %s', (_, body, suffix) => {
-    expect(errorMessageFor(400, body)).toBe(
+    expect(APIError.generate(400, body).message).toBe(
       `Bad request: Please verify the request payload and ensure it is correct.${suffix}`,
     );
   });
