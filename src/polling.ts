@@ -78,7 +78,6 @@ export async function pollUntilDone(
     });
   };
   if (signal?.aborted) throw abortErrorOf(signal);
-  if (clock.now() >= deadline) return timedOut();
 
   // `scope` ends the poll or pause in flight, at the deadline or on the caller's abort.
   const scope = new Scope(signal, clock);
@@ -89,15 +88,16 @@ export async function pollUntilDone(
   );
   try {
     let pauseMs = Math.max(options.waitTimeMs, MIN_PAUSE_MS);
-    for (let polls = 1; ; polls++) {
+    // A deadline already past at the call gives the timed-out result without polling.
+    for (let polls = 1; clock.now() < deadline; polls++) {
       const { response, retryAfterMs } = await untilAborted(pollOnce(scope.signal), scope.signal);
       onPoll?.({ polls, elapsedMs: clock.now() - start, response });
       if (response.status !== ResponseStatus.IN_PROGRESS) return response;
       const stepMs = Math.min(retryAfterMs ?? pauseMs, MAX_PAUSE_MS, deadline - clock.now());
       pauseMs = Math.min(pauseMs * PAUSE_GROWTH, MAX_PAUSE_MS);
       await clock.sleep(stepMs, scope.signal);
-      if (clock.now() >= deadline) return timedOut();
     }
+    return timedOut();
   } catch (error) {
     if (signal?.aborted) throw error instanceof AbortError ? error : abortErrorOf(signal);
     if (scope.signal.aborted) return timedOut();
