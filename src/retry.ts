@@ -101,13 +101,13 @@ export async function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
-  const { maxRetries, method, deadline, clock = systemClock, random = Math.random } = options;
+  const { maxRetries, deadline, clock = systemClock, random = Math.random } = options;
   for (let attemptNumber = 0; ; attemptNumber++) {
     try {
       return await attempt(attemptNumber);
     } catch (error) {
       const attempts = attemptNumber + 1;
-      if (attemptNumber >= maxRetries || !isRetryable(error, method)) {
+      if (attemptNumber >= maxRetries || !isRetryable(error, options.method)) {
         throw lastError(error, attempts);
       }
       const now = clock.now();
