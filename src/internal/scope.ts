@@ -28,9 +28,12 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
   });
 }
 
-/** The error a caller's abort stands for; the caller's reason is its `cause`. */
+/**
+ * The error a caller's abort stands for; the caller's reason is its `cause`. Its text is the
+ * transport's for an abort during a request, so an abort reads the same whenever it came.
+ */
 export function abortErrorOf(signal: AbortSignal): AbortError {
-  return new AbortError('The operation was aborted.', { cause: signal.reason });
+  return new AbortError('The request was aborted.', { cause: signal.reason });
 }
 
 /**
