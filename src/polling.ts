@@ -36,8 +36,8 @@ export interface PollLoopOptions {
   waitTimeMs: number;
   /** A label for the timeout error's message (the run's `name`). */
   name: string;
-  /** Clock time, in milliseconds, the deadline counts from. @default clock.now() at the call */
-  start?: number;
+  /** Clock time, in milliseconds, the deadline counts from: the run's start. */
+  start: number;
   /** Aborts the poll in flight or the pause; the call rejects with `AbortError`. */
   signal?: AbortSignal;
   /** Reads the time and waits. @default systemClock */
@@ -62,8 +62,7 @@ export async function pollUntilDone(
   pollOnce: (signal: AbortSignal) => Promise<PollAnswer>,
   options: PollLoopOptions,
 ): Promise<ModelResponse> {
-  const { url, timeoutMs, signal, onPoll, clock = systemClock } = options;
-  const start = options.start ?? clock.now();
+  const { url, timeoutMs, start, signal, onPoll, clock = systemClock } = options;
   const deadline = start + timeoutMs;
   // The FAILED result of the deadline: the reference SDK's text first, then what it leaves
   // out: which run, and how long.

@@ -48,6 +48,7 @@ function start(
     timeoutMs: 300_000,
     waitTimeMs: 500,
     name: 'model_process',
+    start: Date.now(),
     ...options,
   });
   const settled = promise.then(
