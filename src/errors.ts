@@ -154,7 +154,11 @@ export class RateLimitError extends APIError {
   /** `"RateLimitError"`, set as a string so that minifiers cannot change it. */
   override name = 'RateLimitError';
   /** The server's hint (`retry-after-ms` or `Retry-After`), in milliseconds, when it gave one. */
-  readonly retryAfterMs: number | undefined = retryAfterMsOf(this.headers);
+  declare readonly retryAfterMs: number | undefined;
+  constructor(status: number, body: unknown, headers: Headers, message: string) {
+    super(status, body, headers, message);
+    this.retryAfterMs = retryAfterMsOf(headers);
+  }
 }
 /**
  * 402 and 470-479: not enough credits.
