@@ -64,18 +64,6 @@ export async function pollUntilDone(
 ): Promise<ModelResponse> {
   const { url, timeoutMs, start, signal, onPoll, clock = systemClock } = options;
   const deadline = start + timeoutMs;
-  // The FAILED result of the deadline: the reference SDK's text first, then what it leaves
-  // out: which run, and how long.
-  const timedOut = () => {
-    const message = `${POLL_TIMEOUT_MESSAGE} ${options.name}: no final answer from ${url} within ${timeoutMs} ms.`;
-    return new ModelResponse({
-      status: ResponseStatus.FAILED,
-      completed: false,
-      errorMessage: message,
-      url,
-      error: new PollTimeoutError(message, url),
-    });
-  };
   if (signal?.aborted) throw abortErrorOf(signal);
 
   // `scope` ends the poll or pause in flight, at the deadline or on the caller's abort.
@@ -96,12 +84,21 @@ export async function pollUntilDone(
       pauseMs = Math.min(pauseMs * PAUSE_GROWTH, MAX_PAUSE_MS);
       await clock.sleep(stepMs, scope.signal);
     }
-    return timedOut();
   } catch (error) {
     if (signal?.aborted) throw error instanceof AbortError ? error : abortErrorOf(signal);
-    if (scope.signal.aborted) return timedOut();
-    throw error;
+    // Only the scope's deadline abort falls through to the timed-out result.
+    if (!scope.signal.aborted) throw error;
   } finally {
     scope.stop();
   }
+  // The deadline passed: the reference SDK's text first, then what it leaves out: which run,
+  // and how long.
+  const message = `${POLL_TIMEOUT_MESSAGE} ${options.name}: no final answer from ${url} within ${timeoutMs} ms.`;
+  return new ModelResponse({
+    status: ResponseStatus.FAILED,
+    completed: false,
+    errorMessage: message,
+    url,
+    error: new PollTimeoutError(message, url),
+  });
 }
