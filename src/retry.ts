@@ -34,11 +34,11 @@ export interface RetryOptions {
  * Node (and undici) error codes that mean the connection was never made: nothing was sent. The
  * transport reads a ConnectionError's `code` from under fetch's TypeError.
  */
-const NEVER_CONNECTED_CODES: ReadonlySet<string | undefined> = new Set([
+const NEVER_CONNECTED_CODES: ReadonlyArray<string | undefined> = [
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
-]);
+];
 /** The longest server hint (`Retry-After`, `retry-after-ms`) that is honoured, in milliseconds. */
 const MAX_HINT_MS = 60_000;
 const BASE_DELAY_MS = 500;
@@ -55,7 +55,7 @@ const MAX_DELAY_MS = 8_000;
  */
 export function isRetryable(error: unknown, method: HttpMethod): boolean {
   if (error instanceof ConnectionError)
-    return method === 'GET' || NEVER_CONNECTED_CODES.has(error.code);
+    return method === 'GET' || NEVER_CONNECTED_CODES.includes(error.code);
   const status = error instanceof APIError ? error.status : 0;
   if (method === 'POST') return status === 429 || status === 503;
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
