@@ -54,8 +54,9 @@ const MAX_DELAY_MS = 8_000;
  * Aborts, timeouts and validation errors are never retried.
  */
 export function isRetryable(error: unknown, method: HttpMethod): boolean {
-  if (error instanceof ConnectionError)
+  if (error instanceof ConnectionError) {
     return method === 'GET' || NEVER_CONNECTED_CODES.includes(error.code);
+  }
   const status = error instanceof APIError ? error.status : 0;
   if (method === 'POST') return status === 429 || status === 503;
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
