@@ -82,7 +82,9 @@ export class APIError extends LLMError {
     this.status = status;
     this.body = body;
     this.headers = headers;
-    this.requestId = requestIdOf(body, headers);
+    const id = isRecord(body) && body.requestId;
+    this.requestId =
+      typeof id === 'string' && id !== '' ? id : (headers.get('x-request-id') ?? undefined);
   }
 
   /**
@@ -96,12 +98,13 @@ export class APIError extends LLMError {
     headers: Headers = new Headers(),
     bodyIsJson = true,
   ): APIError {
-    const message = errorMessageFor(
-      status,
-      bodyIsJson ? body : typeof body === 'string' && body.trim() === '' ? null : undefined,
-    );
-    const Class = errorClassFor(status);
-    return new Class(status, body, headers, message);
+    const [Class, text] = rowFor(status);
+    const parsed = bodyIsJson
+      ? body
+      : typeof body === 'string' && body.trim() === ''
+        ? null
+        : undefined;
+    return new Class(status, body, headers, text + detailsOf(parsed));
   }
 }
 
@@ -224,7 +227,7 @@ export class ConnectionError extends LLMError {
   /** `"ConnectionError"`, set as a string so that minifiers cannot change it. */
   override name = 'ConnectionError';
   /** The system error code under it (`ECONNREFUSED`, `ENOTFOUND`, ...), when there is one. */
-  readonly code: string | undefined;
+  declare readonly code: string | undefined;
   /** How many attempts were made before giving up. @default 1 */
   attempts = 1;
   constructor(message: string, options?: { cause?: unknown; code?: string }) {
@@ -297,80 +300,82 @@ type APIErrorClass = new (
   headers: Headers,
   message: string,
 ) => APIError;
+type Row = readonly [APIErrorClass, string];
 
-function errorClassFor(status: number): APIErrorClass {
-  if (status === 401) return AuthenticationError;
-  if (status === 403) return PermissionDeniedError;
-  if (status === 404) return NotFoundError;
-  if (status === 429) return RateLimitError;
-  if (status === 402 || (status >= 470 && status <= 479)) return BillingError;
-  if (status >= 460 && status <= 469) return SubscriptionError;
-  if (status >= 480 && status <= 489) return SupplierError;
-  if (status >= 400 && status <= 499) return BadRequestError;
-  if (status >= 500 && status <= 599) return InternalServerError;
-  return APIError;
-}
-
-const FIXED_MESSAGES: Readonly<Record<number, string>> = {
-  400: 'Bad request: Please verify the request payload and ensure it is correct.',
-  401: 'Unauthorized API key: Please verify the spelling of the API key and its current validity.',
-  402: 'Payment required: Please ensure you have enough credits to run this asset.',
-  403: 'Forbidden access: Please verify the API key and its current validity.',
-  404: 'Resource not found: Please verify the spelling of the resource and its current availability.',
-  429: 'Rate limit exceeded: Please try again later.',
-  500: 'Internal server error: Please try again later.',
-  503: 'Service unavailable: Please try again later.',
-  504: 'Gateway timeout: Please try again later.',
+/** The reference SDK's status table: the class and message of each status it names. */
+const BY_STATUS: Readonly<Record<number, Row>> = {
+  400: [
+    BadRequestError,
+    'Bad request: Please verify the request payload and ensure it is correct.',
+  ],
+  401: [
+    AuthenticationError,
+    'Unauthorized API key: Please verify the spelling of the API key and its current validity.',
+  ],
+  402: [BillingError, 'Payment required: Please ensure you have enough credits to run this asset.'],
+  403: [
+    PermissionDeniedError,
+    'Forbidden access: Please verify the API key and its current validity.',
+  ],
+  404: [
+    NotFoundError,
+    'Resource not found: Please verify the spelling of the resource and its current availability.',
+  ],
+  429: [RateLimitError, 'Rate limit exceeded: Please try again later.'],
+  500: [InternalServerError, 'Internal server error: Please try again later.'],
+  503: [InternalServerError, 'Service unavailable: Please try again later.'],
+  504: [InternalServerError, 'Gateway timeout: Please try again later.'],
 };
 
-function statusText(status: number): string {
-  const fixed = FIXED_MESSAGES[status];
-  if (fixed !== undefined) return fixed;
-  if (status >= 460 && status <= 469)
-    return 'Subscription-related error: Please ensure that your subscription is active and has not expired.';
-  if (status >= 470 && status <= 479)
-    return 'Billing-related error: Please ensure you have enough credits to run this asset.';
-  if (status >= 480 && status <= 489)
-    return 'Supplier-related error: Please ensure that the selected supplier provides the asset you are trying to access.';
-  if (status >= 490 && status <= 499)
-    return 'Validation-related error: Please verify the request payload and ensure it is correct.';
-  if (status >= 400 && status <= 499) return `Unspecified Client Error (Status ${status})`;
-  return `Unspecified Server Error (Status ${status})`;
-}
+/** The table's ranges of ten, keyed by the status's tens (46 for 460-469, ...). */
+const BY_TENS: Readonly<Record<number, Row>> = {
+  46: [
+    SubscriptionError,
+    'Subscription-related error: Please ensure that your subscription is active and has not expired.',
+  ],
+  47: [
+    BillingError,
+    'Billing-related error: Please ensure you have enough credits to run this asset.',
+  ],
+  48: [
+    SupplierError,
+    'Supplier-related error: Please ensure that the selected supplier provides the asset you are trying to access.',
+  ],
+  49: [
+    BadRequestError,
+    'Validation-related error: Please verify the request payload and ensure it is correct.',
+  ],
+};
 
 /**
- * The `Details:` part of the reference rule: the body's `error` when the body is an object with
- * that key, else the whole body. A string is shown as it is, objects and arrays as JSON (the
- * reference prints a Python repr); nothing is added for what Python counts as false (`null`,
- * `""`, `0`, `false`, `{}`, `[]`) nor for an empty body. A non-empty body that was not JSON is
- * `undefined` here and reads "unspecified error", as in the reference SDK.
+ * The class and message of `status` (an integer): its own row, else its range's, else any other
+ * 4xx is a client error and the rest (5xx, and a 2xx or 3xx reporting a failure) server errors.
  */
-function detailsOf(body: unknown): string {
-  const details = isRecord(body) && 'error' in body ? (body as { error: unknown }).error : body;
-  if (details === undefined) return 'unspecified error';
-  if (details === null || details === '' || details === false || details === 0) return '';
-  if (typeof details === 'object' && Object.keys(details).length === 0) return '';
-  return typeof details === 'string' ? details : JSON.stringify(details);
+function rowFor(status: number): Row {
+  const row = BY_STATUS[status] ?? BY_TENS[Math.floor(status / 10)];
+  if (row !== undefined) return row;
+  if (status >= 400 && status <= 499) {
+    return [BadRequestError, `Unspecified Client Error (Status ${status})`];
+  }
+  const Class = status >= 500 && status <= 599 ? InternalServerError : APIError;
+  return [Class, `Unspecified Server Error (Status ${status})`];
 }
 
 /**
- * The message of the reference SDK for an HTTP error: the text of the status's row, then
- * ` Details: <error>` when the body names one.
+ * The end of the reference SDK's message for an HTTP error, after the text of the status's row:
+ * ` Details: <error>`, where the error is the body's `error` when the body is an object with
+ * that key, else the whole body; a string is shown as it is, objects and arrays as JSON (the
+ * reference prints a Python repr). Nothing is added for what Python counts as false (`null`,
+ * `""`, `0`, `false`, `{}`, `[]`), nor for an empty body.
  *
  * `body` is the parsed JSON body, `null` for an empty body, or `undefined` when the body was
- * text that is not JSON.
+ * text that is not JSON, which reads "unspecified error", as in the reference SDK.
  */
-export function errorMessageFor(status: number, body: unknown): string {
-  const details = detailsOf(body);
-  return details === '' ? statusText(status) : `${statusText(status)} Details: ${details}`;
-}
-
-function requestIdOf(body: unknown, headers: Headers): string | undefined {
-  if (body !== null && typeof body === 'object' && 'requestId' in body) {
-    const id = (body as { requestId: unknown }).requestId;
-    if (typeof id === 'string' && id !== '') return id;
-  }
-  return headers.get('x-request-id') ?? undefined;
+function detailsOf(body: unknown): string {
+  const details = isRecord(body) && 'error' in body ? body.error : body;
+  if (details === undefined) return ' Details: unspecified error';
+  if (!details || (typeof details === 'object' && Object.keys(details).length === 0)) return '';
+  return ` Details: ${typeof details === 'string' ? details : JSON.stringify(details)}`;
 }
 
 /**
@@ -378,13 +383,11 @@ function requestIdOf(body: unknown, headers: Headers): string | undefined {
  * an HTTP date. `undefined` when there is none or it makes no sense (negative, not a number).
  */
 export function retryAfterMsOf(headers: Headers, now: number = Date.now()): number | undefined {
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '') {
-    const value = Number(ms);
-    if (Number.isFinite(value) && value >= 0) return value;
-  }
+  // A blank value counts as absent (NaN here): Number('') would read it as 0.
+  const ms = Number(headers.get('retry-after-ms')?.trim() || undefined);
+  if (Number.isFinite(ms) && ms >= 0) return ms;
   const after = headers.get('retry-after');
-  if (after === null || after.trim() === '') return undefined;
+  if (!after?.trim()) return undefined;
   const seconds = Number(after);
   if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
   const date = Date.parse(after);

@@ -34,10 +34,10 @@ export interface PollLoopOptions {
   timeoutMs: number;
   /** First pause between polls, in milliseconds (at least 200 is used). */
   waitTimeMs: number;
-  /** A label for the timeout error's message. @default 'model_process' */
-  name?: string;
-  /** Clock time, in milliseconds, the deadline counts from. @default clock.now() at the call */
-  start?: number;
+  /** A label for the timeout error's message (the run's `name`). */
+  name: string;
+  /** Clock time, in milliseconds, the deadline counts from: the run's start. */
+  start: number;
   /** Aborts the poll in flight or the pause; the call rejects with `AbortError`. */
   signal?: AbortSignal;
   /** Reads the time and waits. @default systemClock */
@@ -62,13 +62,9 @@ export async function pollUntilDone(
   pollOnce: (signal: AbortSignal) => Promise<PollAnswer>,
   options: PollLoopOptions,
 ): Promise<ModelResponse> {
-  const { url, signal, onPoll } = options;
-  const clock = options.clock ?? systemClock;
-  const start = options.start ?? clock.now();
-  const deadline = start + options.timeoutMs;
-  const timedOut = () => timedOutResponse(url, options.timeoutMs, options.name ?? 'model_process');
+  const { url, timeoutMs, start, signal, onPoll, clock = systemClock } = options;
+  const deadline = start + timeoutMs;
   if (signal?.aborted) throw abortErrorOf(signal);
-  if (clock.now() >= deadline) return timedOut();
 
   // `scope` ends the poll or pause in flight, at the deadline or on the caller's abort.
   const scope = new Scope(signal, clock);
@@ -79,28 +75,25 @@ export async function pollUntilDone(
   );
   try {
     let pauseMs = Math.max(options.waitTimeMs, MIN_PAUSE_MS);
-    for (let polls = 1; ; polls++) {
+    // A deadline already past at the call gives the timed-out result without polling.
+    for (let polls = 1; clock.now() < deadline; polls++) {
       const { response, retryAfterMs } = await untilAborted(pollOnce(scope.signal), scope.signal);
       onPoll?.({ polls, elapsedMs: clock.now() - start, response });
       if (response.status !== ResponseStatus.IN_PROGRESS) return response;
-      const stepMs = Math.min(retryAfterMs ?? pauseMs, MAX_PAUSE_MS);
+      const stepMs = Math.min(retryAfterMs ?? pauseMs, MAX_PAUSE_MS, deadline - clock.now());
       pauseMs = Math.min(pauseMs * PAUSE_GROWTH, MAX_PAUSE_MS);
-      await clock.sleep(Math.min(stepMs, deadline - clock.now()), scope.signal);
-      if (clock.now() >= deadline) return timedOut();
+      await clock.sleep(stepMs, scope.signal);
     }
   } catch (error) {
     if (signal?.aborted) throw error instanceof AbortError ? error : abortErrorOf(signal);
-    if (scope.signal.aborted) return timedOut();
-    throw error;
+    // Only the scope's deadline abort falls through to the timed-out result.
+    if (!scope.signal.aborted) throw error;
   } finally {
     scope.stop();
   }
-}
-
-/** The FAILED result of a deadline; `url` lets the caller resume. */
-function timedOutResponse(url: string, timeoutMs: number, name: string): ModelResponse {
-  // The reference SDK's text first, then what it leaves out: which run, and how long.
-  const message = `${POLL_TIMEOUT_MESSAGE} ${name}: no final answer from ${url} within ${timeoutMs} ms.`;
+  // The deadline passed: the reference SDK's text first, then what it leaves out: which run,
+  // and how long.
+  const message = `${POLL_TIMEOUT_MESSAGE} ${options.name}: no final answer from ${url} within ${timeoutMs} ms.`;
   return new ModelResponse({
     status: ResponseStatus.FAILED,
     completed: false,

@@ -30,26 +30,19 @@ export interface RetryOptions {
   onRetry?: (retry: { error: unknown; delayMs: number; attempt: number; attempts: number }) => void;
 }
 
-/** Node (and undici) error codes that mean the connection was never made: nothing was sent. */
-const NEVER_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-/** How many `cause` links to follow looking for such a code (ConnectionError -> TypeError -> ...). */
-const MAX_CAUSE_DEPTH = 4;
+/**
+ * Node (and undici) error codes that mean the connection was never made: nothing was sent. The
+ * transport reads a ConnectionError's `code` from under fetch's TypeError.
+ */
+const NEVER_CONNECTED_CODES: ReadonlyArray<string | undefined> = [
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+];
 /** The longest server hint (`Retry-After`, `retry-after-ms`) that is honoured, in milliseconds. */
 const MAX_HINT_MS = 60_000;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
-
-/** Whether the cause chain of `error` shows the connection was never made (fetch wraps undici's error in a TypeError). */
-function neverConnected(error: ConnectionError): boolean {
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
-    if (cause === null || typeof cause !== 'object') return false;
-    const { code } = cause as { code?: unknown };
-    if (typeof code === 'string' && NEVER_CONNECTED_CODES.has(code)) return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 /**
  * Whether a failed attempt of a `method` request may be tried again.
@@ -61,30 +54,39 @@ function neverConnected(error: ConnectionError): boolean {
  * Aborts, timeouts and validation errors are never retried.
  */
 export function isRetryable(error: unknown, method: HttpMethod): boolean {
-  if (error instanceof ConnectionError) return method === 'GET' || neverConnected(error);
-  if (!(error instanceof APIError)) return false;
-  const { status } = error;
+  if (error instanceof ConnectionError) {
+    return method === 'GET' || NEVER_CONNECTED_CODES.includes(error.code);
+  }
+  const status = error instanceof APIError ? error.status : 0;
   if (method === 'POST') return status === 429 || status === 503;
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 /**
  * The wait before retry number `retry` (0 for the first retry), in milliseconds: the server's hint
- * (`retry-after-ms`, else `Retry-After`) when it is between 0 and 60 000, else an exponential
- * back-off `min(500 * 2 ** retry, 8000)` less up to 25 % of jitter.
+ * (`retry-after-ms`, else `Retry-After`) when it gave one, else an exponential back-off
+ * `min(500 * 2 ** retry, 8000)` less up to 25 % of jitter.
  *
- * @param random the jitter source, a number in [0, 1). @default Math.random
- * @param nowMs the current time, to read an HTTP-date `Retry-After`. @default Date.now()
+ * @param random the jitter source, a number in [0, 1).
+ * @param nowMs the current time, to read an HTTP-date `Retry-After`.
  */
 export function retryDelayMs(
   retry: number,
   error: unknown,
-  random: () => number = Math.random,
-  nowMs: number = Date.now(),
+  random: () => number,
+  nowMs: number,
 ): number {
   const hintMs = error instanceof APIError ? retryAfterMsOf(error.headers, nowMs) : undefined;
-  if (hintMs !== undefined && hintMs >= 0 && hintMs <= MAX_HINT_MS) return hintMs;
-  return Math.min(BASE_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - 0.25 * random());
+  return hintMs ?? Math.min(BASE_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - 0.25 * random());
+}
+
+/** The error that ends the retries; a ConnectionError after several attempts says how many. */
+function lastError(error: unknown, attempts: number): unknown {
+  if (error instanceof ConnectionError && attempts > 1) {
+    error.attempts = attempts;
+    error.message = error.message.replace(/\.?$/, `, after ${attempts} attempts.`);
+  }
+  return error;
 }
 
 /**
@@ -100,32 +102,22 @@ export async function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
+  const { maxRetries, deadline, clock = systemClock, random = Math.random } = options;
   for (let attemptNumber = 0; ; attemptNumber++) {
     try {
       return await attempt(attemptNumber);
     } catch (error) {
-      const stop = () => {
-        // The message says how many attempts were made when there was more than one.
-        if (error instanceof ConnectionError && attemptNumber > 0) {
-          error.attempts = attemptNumber + 1;
-          error.message = error.message.replace(/\.?$/, `, after ${attemptNumber + 1} attempts.`);
-        }
-        return error;
-      };
-      if (attemptNumber >= options.maxRetries || !isRetryable(error, options.method)) throw stop();
-      const hintMs =
-        error instanceof APIError ? retryAfterMsOf(error.headers, clock.now()) : undefined;
-      if (hintMs !== undefined && hintMs > MAX_HINT_MS) throw stop();
-      const delayMs = retryDelayMs(attemptNumber, error, random, clock.now());
-      if (options.deadline !== undefined && clock.now() + delayMs > options.deadline) throw stop();
-      options.onRetry?.({
-        error,
-        delayMs,
-        attempt: attemptNumber + 2,
-        attempts: options.maxRetries + 1,
-      });
+      const attempts = attemptNumber + 1;
+      if (attemptNumber >= maxRetries || !isRetryable(error, options.method)) {
+        throw lastError(error, attempts);
+      }
+      const now = clock.now();
+      const delayMs = retryDelayMs(attemptNumber, error, random, now);
+      // The back-off never exceeds 8 s, so a wait over 60 s is the server's.
+      if (delayMs > MAX_HINT_MS || (deadline !== undefined && now + delayMs > deadline)) {
+        throw lastError(error, attempts);
+      }
+      options.onRetry?.({ error, delayMs, attempt: attempts + 1, attempts: maxRetries + 1 });
       await clock.sleep(delayMs, options.signal);
     }
   }

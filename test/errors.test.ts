@@ -4,7 +4,6 @@ import {
   AuthenticationError,
   BadRequestError,
   BillingError,
-  errorMessageFor,
   InternalServerError,
   NotFoundError,
   PermissionDeniedError,
@@ -149,7 +148,7 @@ describe('APIError.generate', () => {
   });
 });
 
-describe('errorMessageFor', () => {
+describe('the Details part of the message', () => {
   test.each([
     ['a string error', { error: 'bad' }, ' Details: bad'],
     ['an object error, as JSON', { error: { message: 'bad' } }, ' Details: {"message":"bad"}'],
@@ -158,10 +157,14 @@ describe('errorMessageFor', () => {
     ['an empty error', { error: '' }, ''],
     ['a null error', { error: null }, ''],
     ['an empty body', {}, ''],
+    ['an empty array error', { error: [] }, ''],
+    ['a zero error', { error: 0 }, ''],
+    ['a false error', { error: false }, ''],
+    ['a number error', { error: 7 }, ' Details: 7'],
     ['a null body', null, ''],
     ['a body that was not JSON', undefined, ' Details: unspecified error'],
   ])('renders %s', (_, body, suffix) => {
-    expect(errorMessageFor(400, body)).toBe(
+    expect(APIError.generate(400, body).message).toBe(
       `Bad request: Please verify the request payload and ensure it is correct.${suffix}`,
     );
   });
@@ -175,7 +178,12 @@ describe('retryAfterMsOf', () => {
     [{ 'retry-after': '3' }, 3000],
     [{ 'retry-after': '0.5' }, 500],
     [{ 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' }, 5000],
+    [{ 'retry-after-ms': ' ', 'retry-after': '2' }, 2000],
+    [{ 'retry-after-ms': 'soon', 'retry-after': '2' }, 2000],
+    [{ 'retry-after-ms': '-5', 'retry-after': '2' }, 2000],
+    [{ 'retry-after-ms': 'Infinity' }, undefined],
     [{ 'retry-after': '-1' }, undefined],
+    [{ 'retry-after': ' ' }, undefined],
     [{ 'retry-after': 'soon' }, undefined],
     [{}, undefined],
   ])('reads %o as %s ms', (headers, expected) => {

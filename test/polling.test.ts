@@ -47,6 +47,8 @@ function start(
     url: URL,
     timeoutMs: 300_000,
     waitTimeMs: 500,
+    name: 'model_process',
+    start: Date.now(),
     ...options,
   });
   const settled = promise.then(

@@ -8,24 +8,24 @@ import {
   ValidationError,
 } from '../src/errors.js';
 import type { Clock } from '../src/internal/time.js';
+import { LLM } from '../src/llm.js';
 import { type HttpMethod, isRetryable, retryDelayMs, withRetries } from '../src/retry.js';
 
 const NOW = Date.UTC(2025, 0, 1);
 
-/** A ConnectionError shaped as fetch gives it: TypeError('fetch failed') -> causes with `codes`. */
+/**
+ * A ConnectionError as the transport makes it of fetch's TypeError('fetch failed') over causes
+ * with `codes`: its `code` is the innermost one.
+ */
 function connectionError(...codes: string[]): ConnectionError {
   let cause: unknown;
   for (const code of [...codes].reverse()) {
     cause = Object.assign(new Error(`connect ${code}`, { cause }), { code });
   }
-  return new ConnectionError('fetch failed', { cause: new TypeError('fetch failed', { cause }) });
-}
-
-/** Node's happy-eyeballs failure: an AggregateError carrying the code of its parts. */
-function refusedEverywhere(): ConnectionError {
-  const parts = [Object.assign(new Error('connect ECONNREFUSED ::1:80'), { code: 'ECONNREFUSED' })];
-  const cause = Object.assign(new AggregateError(parts), { code: 'ECONNREFUSED' });
-  return new ConnectionError('fetch failed', { cause: new TypeError('fetch failed', { cause }) });
+  return new ConnectionError('fetch failed', {
+    cause: new TypeError('fetch failed', { cause }),
+    code: codes.at(-1),
+  });
 }
 
 function httpError(status: number, headers: Record<string, string> = {}): APIError {
@@ -67,12 +67,6 @@ describe('isRetryable', () => {
     ['a refused connection (ECONNREFUSED)', connectionError('ECONNREFUSED'), true],
     ['an unknown host (ENOTFOUND)', connectionError('ENOTFOUND'), true],
     ['a DNS hiccup (EAI_AGAIN)', connectionError('EAI_AGAIN'), true],
-    [
-      'ECONNREFUSED under an undici connect error',
-      connectionError('UND_ERR_CONNECT', 'ECONNREFUSED'),
-      true,
-    ],
-    ['an AggregateError of refused addresses', refusedEverywhere(), true],
     ['a connection cut mid-request (ECONNRESET)', connectionError('ECONNRESET'), false],
     ['an undici socket error', connectionError('UND_ERR_SOCKET'), false],
     ['a connection error without a code', new ConnectionError('fetch failed'), false],
@@ -89,6 +83,52 @@ describe('isRetryable', () => {
   });
 });
 
+describe('a POST whose connection was never made, as fetch reports it', () => {
+  /** Node's happy-eyeballs failure: an AggregateError carrying the code of its parts. */
+  const refusedEverywhere = () =>
+    Object.assign(
+      new AggregateError([
+        Object.assign(new Error('connect ECONNREFUSED ::1:80'), { code: 'ECONNREFUSED' }),
+      ]),
+      { code: 'ECONNREFUSED' },
+    );
+  const coded = (code: string, cause?: unknown) =>
+    Object.assign(new Error(`connect ${code}`, { cause }), { code });
+
+  test.each<[string, () => unknown, number]>([
+    ['a refused connection', () => coded('ECONNREFUSED'), 2],
+    [
+      'ECONNREFUSED under an undici connect error',
+      () => coded('UND_ERR_CONNECT', coded('ECONNREFUSED')),
+      2,
+    ],
+    ['an AggregateError of refused addresses', refusedEverywhere, 2],
+    ['an unknown host', () => coded('ENOTFOUND'), 2],
+    ['a connection cut mid-request', () => coded('ECONNRESET'), 1],
+    ['an undici socket error', () => coded('UND_ERR_SOCKET'), 1],
+  ])('%s: %i attempts with maxRetries 1', async (_name, cause, attempts) => {
+    vi.useFakeTimers();
+    try {
+      const fetch = vi.fn(async () => {
+        throw new TypeError('fetch failed', { cause: cause() });
+      });
+      const llm = new LLM({
+        id: 'm',
+        apiKey: 'k',
+        baseUrl: 'https://models.test',
+        fetch,
+        maxRetries: 1,
+      });
+      const pending = llm.run('x');
+      await vi.runAllTimersAsync();
+      expect((await pending).error).toBeInstanceOf(ConnectionError);
+      expect(fetch).toHaveBeenCalledTimes(attempts);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('retryDelayMs', () => {
   test.each([
     [0, 0, 500],
@@ -102,7 +142,7 @@ describe('retryDelayMs', () => {
     [3, 0.5, 3500],
     [4, 0.2, 7600],
   ])('backs off %i retries in with random() = %d by %d ms', (retry, random, expected) => {
-    expect(retryDelayMs(retry, httpError(503), () => random)).toBeCloseTo(expected, 9);
+    expect(retryDelayMs(retry, httpError(503), () => random, NOW)).toBeCloseTo(expected, 9);
   });
 
   test.each<[string, Record<string, string>, number]>([
@@ -112,15 +152,16 @@ describe('retryDelayMs', () => {
     ['retry-after-ms before Retry-After', { 'retry-after-ms': '250', 'retry-after': '9' }, 250],
     ['a hint of exactly 60 s', { 'retry-after': '60' }, 60_000],
     ['an HTTP-date', { 'retry-after': new Date(NOW + 5000).toUTCString() }, 5000],
-    ['a hint over 60 s, falling back to back-off', { 'retry-after': '61' }, 1000],
-    ['retry-after-ms over 60 s, falling back', { 'retry-after-ms': '90000' }, 1000],
+    // withRetries stops on these rather than wait (see its tests below).
+    ['a hint over 60 s', { 'retry-after': '61' }, 61_000],
+    ['retry-after-ms over 60 s', { 'retry-after-ms': '90000' }, 90_000],
     ['a hint that is not a number, falling back', { 'retry-after': 'soon' }, 1000],
   ])('honours %s', (_name, headers, expected) => {
     expect(retryDelayMs(1, httpError(429, headers), () => 0, NOW)).toBe(expected);
   });
 
   test('ignores hints on errors without headers', () => {
-    expect(retryDelayMs(2, connectionError('ECONNREFUSED'), () => 0)).toBe(2000);
+    expect(retryDelayMs(2, connectionError('ECONNREFUSED'), () => 0, NOW)).toBe(2000);
   });
 });
 

@@ -6,8 +6,7 @@
  * fallback must not turn into a crash; `envDeniedNote()` then says why in the error.
  */
 export function readEnv(name: string): string | undefined {
-  const { value } = read(name);
-  return value === undefined || value === '' ? undefined : value;
+  return read(name) || undefined;
 }
 
 /**
@@ -15,17 +14,18 @@ export function readEnv(name: string): string | undefined {
  * and then naming the flag that grants it.
  */
 export function envDeniedNote(name: string): string {
-  return read(name).denied
+  return read(name) === undefined
     ? ' The environment could not be read: under Deno, run with --allow-env.'
     : '';
 }
 
-function read(name: string): { value?: string; denied: boolean } {
+/** The variable's value, `""` when it is unset, `undefined` when the runtime refused to read it. */
+function read(name: string): string | undefined {
   try {
     const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
       ?.env;
-    return { value: env?.[name], denied: false };
+    return env?.[name] ?? '';
   } catch {
-    return { denied: true };
+    return undefined;
   }
 }

@@ -15,13 +15,9 @@ export const noop = () => {};
  * removes the listener (a no-op once it has run, or when there is no signal).
  */
 export function linkAbort(signal: AbortSignal | undefined, onAbort: () => void): () => void {
-  if (signal === undefined) return noop;
-  if (signal.aborted) {
-    onAbort();
-    return noop;
-  }
-  signal.addEventListener('abort', onAbort, { once: true });
-  return () => signal.removeEventListener('abort', onAbort);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return () => signal?.removeEventListener('abort', onAbort);
 }
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
@@ -32,9 +28,12 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
   });
 }
 
-/** The error a caller's abort stands for; the caller's reason is its `cause`. */
+/**
+ * The error a caller's abort stands for; the caller's reason is its `cause`. Its text is the
+ * transport's for an abort during a request, so an abort reads the same whenever it came.
+ */
 export function abortErrorOf(signal: AbortSignal): AbortError {
-  return new AbortError('The operation was aborted.', { cause: signal.reason });
+  return new AbortError('The request was aborted.', { cause: signal.reason });
 }
 
 /**
@@ -60,7 +59,8 @@ export class Scope {
 
   /** The error the scope was stopped with, once it has been. */
   get reason(): LLMError | undefined {
-    return this.signal.aborted ? (this.signal.reason as LLMError) : undefined;
+    // An AbortSignal's reason stays undefined until it aborts.
+    return this.signal.reason as LLMError | undefined;
   }
 
   /**
@@ -78,17 +78,18 @@ export class Scope {
 
   /** Clears the timer `name`, if it runs. */
   disarm(name: string): void {
-    const cancel = this.#timers.get(name);
-    if (cancel === undefined) return;
-    cancel();
+    this.#timers.get(name)?.();
     this.#timers.delete(name);
   }
 
   /** Clears every timer and unlinks the caller's signal; with a reason, aborts the signal. */
   stop(reason?: LLMError): void {
-    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.forEach((cancel) => {
+      cancel();
+    });
     this.#timers.clear();
     this.#unlink();
-    if (reason !== undefined && !this.signal.aborted) this.#controller.abort(reason);
+    // A second abort() is a no-op: the first reason stays.
+    if (reason !== undefined) this.#controller.abort(reason);
   }
 }

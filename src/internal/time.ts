@@ -37,15 +37,15 @@ export function after(ms: number, fn: () => void): () => void {
 
 /** Waits `ms` milliseconds (at least 0); an abort ends the wait at once and removes its listener. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortErrorOf(signal));
   return new Promise((resolve, reject) => {
-    const unlink = linkAbort(signal, () => {
-      cancel();
-      reject(abortErrorOf(signal as AbortSignal));
-    });
     const cancel = after(ms, () => {
       unlink();
       resolve();
+    });
+    // Calls back at once, clearing the timer just set, when `signal` has already aborted.
+    const unlink = linkAbort(signal, () => {
+      cancel();
+      reject(abortErrorOf(signal as AbortSignal));
     });
   });
 }
