@@ -33,7 +33,7 @@ import {
 import { type Answer, fromAnswer, fromError, toRequestBody } from './payload.js';
 import { pollUntilDone } from './polling.js';
 import { type ModelResponse, ResponseStatus } from './response.js';
-import { type HttpMethod, isRetryable, withRetries } from './retry.js';
+import { type HttpMethod, withRetries } from './retry.js';
 import { type ModelResponseStreamer, openStream } from './stream.js';
 
 /** The input of a run: the text, or an object whose `data` key is the input and whose other keys are parameters. */
@@ -289,11 +289,7 @@ export class LLM {
     }
   }
 
-  /**
-   * `attempt`, retried by the retry policy. The first attempt runs outside the retry loop, so
-   * that a call that succeeds at once pays for no async frame of the loop; a first failure
-   * enters it as its attempt 0.
-   */
+  /** `attempt`, retried by the retry policy, each retry written to the log at `info`. */
   #retry<T>(
     method: HttpMethod,
     signal: AbortSignal | undefined,
@@ -301,25 +297,22 @@ export class LLM {
     attempt: (attemptNumber: number) => Promise<T>,
     maxRetries = this.maxRetries,
   ): Promise<T> {
-    return attempt(0).catch((error: unknown) => {
-      if (maxRetries === 0 || !isRetryable(error, method)) throw error;
-      return withRetries((n) => (n === 0 ? Promise.reject(error) : attempt(n)), {
-        maxRetries,
-        method,
-        signal,
-        deadline,
-        onRetry: ({ error, delayMs, attempt: next, attempts }) => {
-          const cause =
-            error instanceof APIError
-              ? String(error.status)
-              : error instanceof ConnectionError
-                ? (error.code ?? 'a connection error')
-                : 'an error';
-          this.#log.info(
-            `retrying ${method} after ${cause} in ${Math.round(delayMs)} ms, attempt ${next} of ${attempts}`,
-          );
-        },
-      });
+    return withRetries(attempt, {
+      maxRetries,
+      method,
+      signal,
+      deadline,
+      onRetry: ({ error, delayMs, attempt: next, attempts }) => {
+        const cause =
+          error instanceof APIError
+            ? String(error.status)
+            : error instanceof ConnectionError
+              ? (error.code ?? 'a connection error')
+              : 'an error';
+        this.#log.info(
+          `retrying ${method} after ${cause} in ${Math.round(delayMs)} ms, attempt ${next} of ${attempts}`,
+        );
+      },
     });
   }
 

@@ -98,27 +98,38 @@ function lastError(error: unknown, attempts: number): unknown {
  * the same refusal, so stopping at once costs fewer requests and gives an earlier answer. An
  * abort during a wait rejects with `AbortError`.
  */
-export async function withRetries<T>(
+export function withRetries<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
+  // The first attempt outside the loop: a call that succeeds at once pays for no async frame.
+  return attempt(0).catch((error: unknown) => retrying(error, attempt, options));
+}
+
+/** withRetries after the first attempt failed with `error`. */
+async function retrying<T>(
+  error: unknown,
   attempt: (attemptNumber: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
   const { maxRetries, deadline, clock = systemClock, random = Math.random } = options;
   for (let attemptNumber = 0; ; attemptNumber++) {
+    const attempts = attemptNumber + 1;
+    if (attemptNumber >= maxRetries || !isRetryable(error, options.method)) {
+      throw lastError(error, attempts);
+    }
+    const now = clock.now();
+    const delayMs = retryDelayMs(attemptNumber, error, random, now);
+    // The back-off never exceeds 8 s, so a wait over 60 s is the server's.
+    if (delayMs > MAX_HINT_MS || (deadline !== undefined && now + delayMs > deadline)) {
+      throw lastError(error, attempts);
+    }
+    options.onRetry?.({ error, delayMs, attempt: attempts + 1, attempts: maxRetries + 1 });
+    await clock.sleep(delayMs, options.signal);
     try {
-      return await attempt(attemptNumber);
-    } catch (error) {
-      const attempts = attemptNumber + 1;
-      if (attemptNumber >= maxRetries || !isRetryable(error, options.method)) {
-        throw lastError(error, attempts);
-      }
-      const now = clock.now();
-      const delayMs = retryDelayMs(attemptNumber, error, random, now);
-      // The back-off never exceeds 8 s, so a wait over 60 s is the server's.
-      if (delayMs > MAX_HINT_MS || (deadline !== undefined && now + delayMs > deadline)) {
-        throw lastError(error, attempts);
-      }
-      options.onRetry?.({ error, delayMs, attempt: attempts + 1, attempts: maxRetries + 1 });
-      await clock.sleep(delayMs, options.signal);
+      return await attempt(attempts);
+    } catch (next) {
+      error = next;
     }
   }
 }
