@@ -47,25 +47,18 @@ export interface Log {
 
 const noop = () => {};
 
-/** A log that writes what `level` allows to `logger`, each line prefixed with the package name. */
-export function createLog(level: LogLevel, logger: Logger, secret?: string): Log {
+/**
+ * A log that writes what `level` allows to `logger`, each line prefixed with the package name
+ * and with `secret` scrubbed.
+ */
+export function createLog(level: LogLevel, logger: Logger, secret: string): Log {
   const rank = LOG_LEVELS.indexOf(level);
-  const line =
-    (name: Exclude<LogLevel, 'off'>) =>
-    (message: string): void => {
-      logger[name](
-        `aixplain-llm: ${secret === undefined ? message : scrubSecret(message, secret)}`,
-      );
-    };
+  const enabled = (name: LogLevel) => LOG_LEVELS.indexOf(name) <= rank;
   const at = (name: Exclude<LogLevel, 'off'>) =>
-    LOG_LEVELS.indexOf(name) <= rank ? line(name) : noop;
-  return {
-    enabled: (name) => LOG_LEVELS.indexOf(name) <= rank,
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-  };
+    enabled(name)
+      ? (message: string) => logger[name](`aixplain-llm: ${scrubSecret(message, secret)}`)
+      : noop;
+  return { enabled, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
 /**

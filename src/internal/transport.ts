@@ -20,6 +20,7 @@ import type { Answer, RequestBody } from '../payload.js';
 import { VERSION } from '../version.js';
 import { type CallInit, createMinimalClient, type SendInit } from './client.js';
 import { headersLine, type Log, scrubSecret } from './log.js';
+import { abortErrorOf } from './scope.js';
 
 /** What the transport needs from the LLM's resolved options. */
 export interface TransportConfig {
@@ -295,8 +296,9 @@ function toLLMError(
 ): LLMError {
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
-    if (reason instanceof TimeoutError || reason instanceof AbortError) return reason;
-    return new AbortError('The request was aborted.', { cause: reason });
+    return reason instanceof TimeoutError || reason instanceof AbortError
+      ? reason
+      : abortErrorOf(signal);
   }
   if (error instanceof LLMError) return error;
   const system = systemErrorOf(error);
