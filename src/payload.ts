@@ -34,9 +34,9 @@ export function toRequestBody(
   input: string | Record<string, unknown>,
   run: ResolvedRunOptions,
 ): RequestBody {
-  const { data: objectData, ...objectParameters } = typeof input === 'string' ? {} : input;
   // An object's `data` is the input as given, `null` included; only a missing one is "".
-  const inputData = typeof input === 'string' ? input : objectData === undefined ? '' : objectData;
+  const given = typeof input === 'string' ? input : input.data;
+  const inputData = given === undefined ? '' : given;
   const body: RequestBody = {
     data: inputData,
     context: run.context,
@@ -45,8 +45,9 @@ export function toRequestBody(
     temperature: run.temperature,
     max_tokens: run.maxTokens,
     top_p: run.topP,
-    ...(run.responseFormat === undefined ? {} : { response_format: run.responseFormat }),
-    ...copied(objectParameters),
+    ...(run.responseFormat === undefined ? NONE : { response_format: run.responseFormat }),
+    // An object's keys, its `data` among them: `data` is set back to the input below.
+    ...(typeof input === 'string' ? NONE : copied(input)),
     ...copied(run.parameters),
   } satisfies DeclaredRequest;
   // As in the reference SDK, a `data` key among the parameters does not replace the input.
@@ -64,6 +65,9 @@ export function toRequestBody(
   validateBody(body);
   return body;
 }
+
+/** Spread where there is nothing to add: no object per request. */
+const NONE: Readonly<Record<string, never>> = Object.freeze({});
 
 /**
  * A copy of the own keys of `values` whose value is not `undefined`, but for the `skipped` ones:

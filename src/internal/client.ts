@@ -21,8 +21,16 @@ export interface CallInit {
   meta?: Record<string, unknown>;
 }
 
-/** The request `send` receives: a RequestInit whose header names are lower-case. */
-export type SendInit = RequestInit & { method: 'GET' | 'POST'; headers: Record<string, string> };
+/**
+ * The request `send` receives, ready for fetch: header names are lower-case, and `redirect` is
+ * `manual`, so that the runtime follows no redirect (it would keep `x-api-key` on a redirect
+ * to another origin).
+ */
+export type SendInit = RequestInit & {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  redirect: 'manual';
+};
 
 /** The settings of `createMinimalClient`. */
 export interface MinimalClientConfig {
@@ -55,7 +63,11 @@ export function createMinimalClient(config: MinimalClientConfig): Client {
         name in path ? encodeURIComponent(path[name] as string) : all,
       );
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-    return config.send(url, { method, headers, body, signal: call.signal }, call);
+    return config.send(
+      url,
+      { method, headers, body, signal: call.signal, redirect: 'manual' },
+      call,
+    );
   };
   return { post: request('POST'), get: request('GET') } as unknown as Client;
 }

@@ -45,7 +45,9 @@ export function abortErrorOf(signal: AbortSignal): AbortError {
 export class Scope {
   readonly #controller = new AbortController();
   readonly #clock: Clock;
-  readonly #timers = new Map<string, () => void>();
+  // A plain object, not a Map: a scope is made per request, and a Map costs more than the
+  // request's own timers. Only own keys are read (Object.keys), never the prototype's.
+  readonly #timers: Record<string, (() => void) | undefined> = {};
   readonly #unlink: () => void;
 
   constructor(outer: AbortSignal | undefined, clock: Clock) {
@@ -69,25 +71,19 @@ export class Scope {
    */
   arm(name: string, ms: number, error: (ms: number) => LLMError): void {
     if (this.signal.aborted) return;
-    this.#timers.get(name)?.();
-    this.#timers.set(
-      name,
-      this.#clock.after(ms, () => this.stop(error(ms))),
-    );
+    this.#timers[name]?.();
+    this.#timers[name] = this.#clock.after(ms, () => this.stop(error(ms)));
   }
 
   /** Clears the timer `name`, if it runs. */
   disarm(name: string): void {
-    this.#timers.get(name)?.();
-    this.#timers.delete(name);
+    this.#timers[name]?.();
+    this.#timers[name] = undefined;
   }
 
   /** Clears every timer and unlinks the caller's signal; with a reason, aborts the signal. */
   stop(reason?: LLMError): void {
-    this.#timers.forEach((cancel) => {
-      cancel();
-    });
-    this.#timers.clear();
+    for (const name of Object.keys(this.#timers)) this.disarm(name);
     this.#unlink();
     // A second abort() is a no-op: the first reason stays.
     if (reason !== undefined) this.#controller.abort(reason);

@@ -34,12 +34,13 @@ export interface TransportConfig {
 }
 
 /** Per-call settings. */
-export interface CallOptions {
+// A type, not an interface: it is passed on as the SDK functions' `meta` record.
+export type CallOptions = {
   signal?: AbortSignal;
   headers?: Record<string, string>;
   /** The attempt this request is, from 1: for the log line. */
   attempt?: number;
-}
+};
 
 const MAX_REDIRECTS = 5;
 
@@ -137,7 +138,7 @@ export function createTransport(config: TransportConfig) {
         parseAs: 'text',
         signal: call.signal,
         headers: call.headers,
-        meta: { attempt: call.attempt },
+        meta: call,
       }).then(answerOf);
     },
 
@@ -150,7 +151,7 @@ export function createTransport(config: TransportConfig) {
         parseAs: 'stream',
         signal: call.signal,
         headers: { Accept: 'text/event-stream', ...call.headers },
-        meta: { attempt: call.attempt },
+        meta: call,
       }).then((result) => result.response);
     },
 
@@ -165,7 +166,7 @@ export function createTransport(config: TransportConfig) {
         parseAs: 'text',
         signal: call.signal,
         headers: call.headers,
-        meta: { attempt: call.attempt },
+        meta: call,
       } as unknown as Parameters<typeof pollRun>[0]).then(answerOf as never) as Promise<Answer>;
     },
   };
@@ -189,22 +190,18 @@ async function followTrusted(
   trusted: ReadonlySet<string>,
   log: Log,
 ): Promise<Response> {
-  const { headers, method, body, signal } = init;
+  const { headers, method, body } = init;
   // Every request carries Content-Type, polls too (the SDK function of a request without a
   // body sets none; the reference SDK sends it on its poll GET).
   headers['content-type'] ??= 'application/json';
   let target = url;
   // Not async: without debug logging, the fetch's own promise is awaited, with no frame around it.
   const fetchOnce = (): Promise<Response> => {
-    if (!log.enabled('debug')) {
-      return fetchImpl(target, { method, headers, body, signal, redirect: 'manual' });
-    }
+    if (!log.enabled('debug')) return fetchImpl(target, init);
     log.debug(`${method} ${target} headers: ${headersLine(new Headers(headers))}`);
     if (typeof body === 'string') log.debug(`${method} ${target} body: ${body}`);
     // Promise.resolve: a test double may answer without a promise.
-    return Promise.resolve(
-      fetchImpl(target, { method, headers, body, signal, redirect: 'manual' }),
-    ).then((answer) => {
+    return Promise.resolve(fetchImpl(target, init)).then((answer) => {
       log.debug(`answer ${answer.status} headers: ${headersLine(answer.headers)}`);
       return answer;
     });
