@@ -167,7 +167,7 @@ export function createTransport(config: TransportConfig) {
         signal: call.signal,
         headers: call.headers,
         meta: call,
-      } as unknown as Parameters<typeof pollRun>[0]).then(answerOf as never) as Promise<Answer>;
+      } as unknown as Parameters<typeof pollRun>[0]).then(answerOf);
     },
   };
 }
