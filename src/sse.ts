@@ -10,13 +10,35 @@
  * more (no reconnection, `retry:` ignored).
  */
 
-/** Receives one dispatched event: its `data` lines joined with `\n`, its type, the last id. */
-export type SseListener = (data: string, event: string, id: string | undefined) => void;
+/**
+ * Receives one dispatched event: its data, `text.slice(start, end)` (the `data` lines joined with
+ * `\n`; given as a range, so that a reader of the commonest payloads makes no string of it), its
+ * type and the last id.
+ */
+export type SseListener = (
+  text: string,
+  start: number,
+  end: number,
+  event: string,
+  id: string | undefined,
+) => void;
 
 const LF = 10;
 const COLON = 58;
 const SPACE = 32;
 const STREAM: TextDecodeOptions = { stream: true };
+
+/** Whether the line at `at` is a `data` field, by char codes (an inlined `startsWith`). */
+const isData = (text: string, at: number): boolean =>
+  text.charCodeAt(at) === 100 && // d
+  text.charCodeAt(at + 1) === 97 && // a
+  text.charCodeAt(at + 2) === 116 && // t
+  text.charCodeAt(at + 3) === 97 && // a
+  text.charCodeAt(at + 4) === COLON;
+
+/** Where the value of a field starts, `from` being just after its colon: one space is dropped. */
+const valueAt = (text: string, from: number, end: number): number =>
+  from < end && text.charCodeAt(from) === SPACE ? from + 1 : from;
 
 /**
  * Parses an event stream fed in pieces of any size. Text is decoded as UTF-8 whatever the
@@ -66,6 +88,19 @@ export class SseParser {
       if (cr === -1 || (lf !== -1 && lf < cr)) {
         end = lf;
         next = lf + 1;
+        if (
+          text.charCodeAt(next) === LF &&
+          this.#carry === '' &&
+          !this.#hasData &&
+          isData(text, pos)
+        ) {
+          // The commonest event, one `data` line and a blank line, is dispatched at once. A CR,
+          // if any, lies past both line ends.
+          this.#emit(text, valueAt(text, pos + 5, end), end);
+          pos = next + 1;
+          lf = text.indexOf('\n', pos);
+          continue;
+        }
       } else {
         end = cr;
         next = cr + 1;
@@ -102,7 +137,7 @@ export class SseParser {
     }
     let field: string;
     let from: number;
-    if (text.startsWith('data:', start)) {
+    if (isData(text, start)) {
       field = 'data';
       from = start + 5;
     } else {
@@ -116,7 +151,7 @@ export class SseParser {
         from = colon + 1;
       }
     }
-    if (from < end && text.charCodeAt(from) === SPACE) from++;
+    from = valueAt(text, from, end);
     const value = from === end ? '' : text.slice(from, end);
     if (field === 'data') {
       this.#data = this.#hasData ? `${this.#data}\n${value}` : value;
@@ -125,13 +160,19 @@ export class SseParser {
     else if (field === 'id' && !value.includes('\0')) this.#id = value;
   }
 
+  /** A blank line: the pending event, if it has data, is dispatched; the type never carries over. */
   #dispatch(): void {
-    const hasData = this.#hasData;
-    const data = this.#data;
+    if (this.#hasData) {
+      const data = this.#data;
+      this.#data = '';
+      this.#hasData = false;
+      this.#emit(data, 0, data.length);
+    } else this.#event = '';
+  }
+
+  #emit(text: string, start: number, end: number): void {
     const event = this.#event;
-    this.#data = '';
-    this.#hasData = false;
     this.#event = '';
-    if (hasData) this.#onEvent(data, event === '' ? 'message' : event, this.#id);
+    this.#onEvent(text, start, end, event === '' ? 'message' : event, this.#id);
   }
 }

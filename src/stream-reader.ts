@@ -9,7 +9,7 @@ import { linkAbort, noop, type Scope } from './internal/scope.js';
 import { fromError } from './payload.js';
 import { ModelResponse, ResponseStatus, type Usage } from './response.js';
 import { SseParser } from './sse.js';
-import { DONE, errorTextOf, readToken, type StreamMeta } from './stream-token.js';
+import { DONE, errorTextOf, fastToken, parsedToken, type StreamMeta } from './stream-token.js';
 
 const CLOSED = 'The stream was closed by its consumer.';
 const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -74,7 +74,9 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
     this.#body = body;
     this.#scope = scope;
     this.#options = options;
-    this.#parser = new SseParser((data, event) => this.#onEvent(data, event));
+    this.#parser = new SseParser((text, start, end, event) =>
+      this.#onEvent(text, start, end, event),
+    );
     this.#unlink = linkAbort(scope.signal, () => {
       this.#aborted = true;
       const reason: unknown = scope.signal.reason;
@@ -164,9 +166,13 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
 
   readonly #idleError = (ms: number) => this.#options.timeoutError(IDLE, ms);
 
-  #onEvent(data: string, event: string): void {
+  /** One event, its data `text.slice(start, end)`. */
+  #onEvent(text: string, start: number, end: number, event: string): void {
     if (this.#outcome !== undefined) return; // nothing after [DONE] or a failure counts
-    const token = event === 'error' ? { error: errorTextOf(data) } : readToken(data, this);
+    const token =
+      event === 'error'
+        ? { error: errorTextOf(text.slice(start, end)) }
+        : (fastToken(text, start, end) ?? parsedToken(text.slice(start, end), this));
     if (token === null) return;
     if (typeof token === 'string') {
       if (!this.#sawToken) {

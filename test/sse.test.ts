@@ -11,8 +11,8 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 /** Every event the parser dispatches for `pieces` (text, or bytes to decode), then its end. */
 function eventsOf(pieces: readonly (string | Uint8Array)[]): Event[] {
   const events: Event[] = [];
-  const parser = new SseParser((data, event, id) =>
-    events.push({ event, data, ...(id === undefined ? {} : { id }) }),
+  const parser = new SseParser((text, start, end, event, id) =>
+    events.push({ event, data: text.slice(start, end), ...(id === undefined ? {} : { id }) }),
   );
   for (const piece of pieces) {
     if (typeof piece === 'string') parser.push(piece);
