@@ -4,7 +4,7 @@
  * a promise of its own until the queue is empty. The body is read only while the consumer waits
  * on an empty queue, and the idle timer runs only then.
  */
-import { AbortError, ConnectionError, type LLMError, StreamError } from './errors.js';
+import { AbortError, ConnectionError, type LLMError, StreamError, TimeoutError } from './errors.js';
 import { linkAbort, noop, type Scope } from './internal/scope.js';
 import { fromError } from './payload.js';
 import { ModelResponse, ResponseStatus, type Usage } from './response.js';
@@ -14,49 +14,52 @@ import { DONE, errorTextOf, fastToken, parsedToken, type StreamMeta } from './st
 const CLOSED = 'The stream was closed by its consumer.';
 const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
-/** The one FAILED chunk that ends a failed stream: a finished run. */
-export function failedChunk(error: LLMError): ModelResponse {
-  const chunk = fromError(error);
-  chunk.completed = true;
-  return chunk;
-}
-
 /** The message of a thrown value. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The name and message of the idle timer, in the request's `Scope`. */
+/** The timers of a stream's `Scope`, named for the options that set them. */
 export const IDLE = 'idleTimeoutMs';
 export const FIRST_CHUNK = 'firstChunkTimeoutMs';
+
+/** The TimeoutError of the stream timer `name` (an option name) of `ms` milliseconds. */
+export const timeoutError = (name: string, ms: number): LLMError =>
+  new TimeoutError(
+    name === 'timeoutMs'
+      ? `The stream did not finish within timeoutMs (${ms} ms).`
+      : `No token arrived ${name === FIRST_CHUNK ? 'within' : 'for'} ${name} (${ms} ms).`,
+  );
 
 /** The settings of a `ChunkReader`. */
 export interface ChunkReaderOptions {
   /** Longest wait for the next token while the consumer waits for one, in milliseconds. */
   idleTimeoutMs?: number;
   /** Throw failures instead of ending with a FAILED chunk (an abort is always thrown). */
-  throwOnError: boolean;
-  /** The error a timer of the scope stops it with, by its name. */
-  timeoutError: (name: string, ms: number) => LLMError;
+  throwOnError?: boolean;
 }
 
 /**
- * Yields one `IN_PROGRESS` chunk per token, then ends after `[DONE]`, or with one FAILED chunk
- * (thrown with `throwOnError`, always for an abort). The scope's abort (the caller's signal, a
- * timeout, `cancel()`) cancels the body at once, even during a pending read, and tokens already
- * read are not served after it. `status` is the stream's status as the consumer has seen it.
+ * Yields one `IN_PROGRESS` chunk per token of the body given to `readFrom()`, then ends after
+ * `[DONE]`, or with one FAILED chunk (thrown with `throwOnError`, always for an abort);
+ * `settle()` ends it without a body. The scope's abort (the caller's signal, a timeout,
+ * `cancel()`) cancels the body at once, even during a pending read, and tokens already read are
+ * not served after it. `status` is the stream's status as the consumer has seen it.
  */
 export class ChunkReader implements AsyncIterableIterator<ModelResponse>, StreamMeta {
-  readonly #body: ReadableStream<Uint8Array> | null;
   readonly #scope: Scope;
   readonly #options: ChunkReaderOptions;
-  readonly #parser: SseParser;
+  readonly #parser = new SseParser((text, start, end, event) =>
+    this.#onEvent(text, start, end, event),
+  );
   readonly #unlink: () => void;
+  #body: ReadableStream<Uint8Array> | undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #tokens: string[] = [];
   #head = 0;
   /** How the body ended: `DONE`, or the failure; unset while it is read. */
   #outcome: typeof DONE | LLMError | undefined;
+  /** The read of the body under way, which every waiting `next()` follows. */
   #filling: Promise<void> | undefined;
   #finished = false;
   #closed = false;
@@ -69,19 +72,23 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   /** The finish reason an event reported (`stop`, `length`...), the last one kept. */
   finishReason: string | undefined;
 
-  /** `body` null: nothing to read; `settle()` says how the stream ends. */
-  constructor(body: ReadableStream<Uint8Array> | null, scope: Scope, options: ChunkReaderOptions) {
-    this.#body = body;
+  constructor(scope: Scope, options: ChunkReaderOptions) {
     this.#scope = scope;
     this.#options = options;
-    this.#parser = new SseParser((text, start, end, event) =>
-      this.#onEvent(text, start, end, event),
-    );
     this.#unlink = linkAbort(scope.signal, () => {
       this.#aborted = true;
-      const reason: unknown = scope.signal.reason;
-      (this.#reader ?? this.#body)?.cancel(reason).catch(noop);
+      this.#cancelBody();
     });
+  }
+
+  /** Reads the chunks from `body`, as the consumer asks for them. */
+  readFrom(body: ReadableStream<Uint8Array>): void {
+    this.#body = body;
+    if (this.#aborted) this.#cancelBody();
+  }
+
+  #cancelBody(): void {
+    (this.#reader ?? this.#body)?.cancel(this.#scope.signal.reason).catch(noop);
   }
 
   [Symbol.asyncIterator](): this {
@@ -111,12 +118,10 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
       });
     }
     if (this.#outcome !== undefined) return this.#finish(this.#outcome);
-    const filling = this.#fill();
-    this.#filling = filling;
-    return filling.then(() => {
+    this.#filling = this.#fill().then(() => {
       this.#filling = undefined;
-      return this.next();
     });
+    return this.next();
   }
 
   /** Leaving the loop early: the request is aborted; the status stays `IN_PROGRESS`. */
@@ -138,10 +143,10 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   /** Reads the body until a token is queued or the body ends; never rejects. */
   async #fill(): Promise<void> {
     const scope = this.#scope;
-    const reader = this.#reader ?? (this.#body as ReadableStream<Uint8Array>).getReader();
-    this.#reader = reader;
+    this.#reader ??= (this.#body as ReadableStream<Uint8Array>).getReader();
+    const reader = this.#reader;
     const { idleTimeoutMs } = this.#options;
-    if (idleTimeoutMs !== undefined) scope.arm(IDLE, idleTimeoutMs, this.#idleError);
+    if (idleTimeoutMs !== undefined) scope.arm(IDLE, idleTimeoutMs, (ms) => timeoutError(IDLE, ms));
     try {
       while (this.#head === this.#tokens.length && this.#outcome === undefined) {
         const { done, value } = await reader.read();
@@ -164,8 +169,6 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
     }
   }
 
-  readonly #idleError = (ms: number) => this.#options.timeoutError(IDLE, ms);
-
   /** One event, its data `text.slice(start, end)`. */
   #onEvent(text: string, start: number, end: number, event: string): void {
     if (this.#outcome !== undefined) return; // nothing after [DONE] or a failure counts
@@ -185,7 +188,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   }
 
   /** Ends the stream with `outcome`, after `tokens`: for an answer that is not a stream. */
-  settle(outcome: typeof DONE | LLMError, tokens: readonly string[]): void {
+  settle(outcome: typeof DONE | LLMError, tokens: readonly string[] = []): void {
     this.#tokens.push(...tokens);
     this.#settle(outcome);
   }
@@ -214,6 +217,8 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
       return Promise.reject(outcome);
     }
     this.status = ResponseStatus.FAILED;
-    return Promise.resolve({ value: failedChunk(outcome), done: false });
+    const chunk = fromError(outcome);
+    chunk.completed = true; // the run is over: nothing follows a failed stream
+    return Promise.resolve({ value: chunk, done: false });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { StreamError, TimeoutError } from '../src/errors.js';
+import { AbortError, StreamError } from '../src/errors.js';
 import { Scope } from '../src/internal/scope.js';
 import { systemClock } from '../src/internal/time.js';
 import type { ModelResponse } from '../src/response.js';
@@ -24,11 +24,11 @@ function body(texts: readonly string[]) {
   return { stream, state };
 }
 
-const readerOf = (stream: ReadableStream<Uint8Array> | null, throwOnError = false) =>
-  new ChunkReader(stream, new Scope(undefined, systemClock), {
-    throwOnError,
-    timeoutError: (name, ms) => new TimeoutError(`${name} ${ms}`),
-  });
+function readerOf(stream: ReadableStream<Uint8Array> | null, throwOnError = false) {
+  const reader = new ChunkReader(new Scope(undefined, systemClock), { throwOnError });
+  if (stream !== null) reader.readFrom(stream);
+  return reader;
+}
 
 async function all(reader: ChunkReader): Promise<ModelResponse[]> {
   const out: ModelResponse[] = [];
@@ -87,6 +87,18 @@ describe('ChunkReader', () => {
     thrown.settle(new StreamError('thrown'), []);
     await expect(all(thrown)).rejects.toThrow('thrown');
     expect(thrown.status).toBe('FAILED');
+  });
+
+  test('a body given once the scope has stopped is cancelled at once, and never read', async () => {
+    const scope = new Scope(undefined, systemClock);
+    const reader = new ChunkReader(scope, {});
+    scope.stop(new AbortError('gone'));
+    const cancel = vi.fn();
+    const pull = vi.fn();
+    reader.readFrom(new ReadableStream<Uint8Array>({ pull, cancel }, { highWaterMark: 0 }));
+    expect(cancel).toHaveBeenCalledWith(expect.objectContaining({ message: 'gone' }));
+    await expect(reader.next()).rejects.toThrow('gone');
+    expect(pull).not.toHaveBeenCalled();
   });
 
   test('return() aborts the scope and cancels the body; the status stays IN_PROGRESS', async () => {
