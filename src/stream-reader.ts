@@ -52,7 +52,6 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   readonly #parser = new SseParser((text, start, end, event) =>
     this.#onEvent(text, start, end, event),
   );
-  readonly #unlink: () => void;
   #body: ReadableStream<Uint8Array> | undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #tokens: string[] = [];
@@ -75,7 +74,8 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   constructor(scope: Scope, options: ChunkReaderOptions) {
     this.#scope = scope;
     this.#options = options;
-    this.#unlink = linkAbort(scope.signal, () => {
+    // Not unlinked: the signal is the scope's own, and an abort after the end changes nothing.
+    linkAbort(scope.signal, () => {
       this.#aborted = true;
       this.#cancelBody();
     });
@@ -98,11 +98,10 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   next(): Promise<IteratorResult<ModelResponse>> {
     if (this.#finished) return Promise.resolve(END);
     if (this.#filling !== undefined) return this.#filling.then(() => this.next());
-    const reason = this.#aborted ? this.#scope.reason : undefined;
-    if (reason !== undefined) {
+    if (this.#aborted) {
       // A timeout or an abort wins until the end is served: tokens already read, a [DONE] or
       // a failure already parsed must not outlive it.
-      this.#outcome = reason;
+      this.#outcome = this.#scope.reason;
       this.#tokens.length = 0;
       this.#head = 0;
     }
@@ -205,7 +204,6 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
 
   #finish(outcome: typeof DONE | LLMError): Promise<IteratorResult<ModelResponse>> {
     this.#finished = true;
-    this.#unlink();
     if (outcome === DONE) {
       this.#scope.stop();
       this.status = ResponseStatus.SUCCESS;
