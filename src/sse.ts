@@ -7,21 +7,15 @@
  * Hand-written rather than taken from eventsource-parser: the package has no runtime dependency
  * but zod, and a final event without its blank line must still be dispatched when the body ends
  * (the bug of openai-node#2725). It follows the WHATWG rules for the fields we read and nothing
- * more (no reconnection, `retry:` ignored).
+ * more: there is no reconnection, so `id:` and `retry:` are ignored.
  */
 
 /**
  * Receives one dispatched event: its data, `text.slice(start, end)` (the `data` lines joined with
- * `\n`; given as a range, so that a reader of the commonest payloads makes no string of it), its
- * type and the last id.
+ * `\n`; given as a range, so that a reader of the commonest payloads makes no string of it) and
+ * its type.
  */
-export type SseListener = (
-  text: string,
-  start: number,
-  end: number,
-  event: string,
-  id: string | undefined,
-) => void;
+export type SseListener = (text: string, start: number, end: number, event: string) => void;
 
 const LF = 10;
 const COLON = 58;
@@ -57,10 +51,9 @@ export class SseParser {
   #carry = '';
   /** The text so far ended with CR: an LF that starts the next piece ends no line. */
   #skipLf = false;
-  #data = '';
-  #hasData = false;
+  /** The `data` lines of the pending event; unset while it has none. */
+  #data: string | undefined;
   #event = '';
-  #id: string | undefined;
 
   constructor(onEvent: SseListener) {
     this.#onEvent = onEvent;
@@ -91,7 +84,7 @@ export class SseParser {
         if (
           text.charCodeAt(next) === LF &&
           this.#carry === '' &&
-          !this.#hasData &&
+          this.#data === undefined &&
           isData(text, pos)
         ) {
           // The commonest event, one `data` line and a blank line, is dispatched at once. A CR,
@@ -154,18 +147,15 @@ export class SseParser {
     from = valueAt(text, from, end);
     const value = from === end ? '' : text.slice(from, end);
     if (field === 'data') {
-      this.#data = this.#hasData ? `${this.#data}\n${value}` : value;
-      this.#hasData = true;
+      this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
     } else if (field === 'event') this.#event = value;
-    else if (field === 'id' && !value.includes('\0')) this.#id = value;
   }
 
   /** A blank line: the pending event, if it has data, is dispatched; the type never carries over. */
   #dispatch(): void {
-    if (this.#hasData) {
-      const data = this.#data;
-      this.#data = '';
-      this.#hasData = false;
+    const data = this.#data;
+    if (data !== undefined) {
+      this.#data = undefined;
       this.#emit(data, 0, data.length);
     } else this.#event = '';
   }
@@ -173,6 +163,6 @@ export class SseParser {
   #emit(text: string, start: number, end: number): void {
     const event = this.#event;
     this.#event = '';
-    this.#onEvent(text, start, end, event === '' ? 'message' : event, this.#id);
+    this.#onEvent(text, start, end, event === '' ? 'message' : event);
   }
 }
