@@ -110,16 +110,15 @@ export class SseParser {
       if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
       if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
     }
-    if (pos < length) this.#carry += pos === 0 ? text : text.slice(pos);
+    if (pos < length) this.#carry += text.slice(pos);
   }
 
-  /** The body has ended: flushes the decoder and the last line, and dispatches a pending event. */
+  /**
+   * The body has ended: flushes the decoder, then ends the last line and the pending event as a
+   * line end and a blank line would (after a CR, the first LF only completes its CRLF).
+   */
   end(): void {
-    this.push(this.#decoder.decode());
-    const line = this.#carry;
-    this.#carry = '';
-    if (line !== '') this.#line(line, 0, line.length);
-    this.#dispatch();
+    this.push(`${this.#decoder.decode()}\n\n`);
   }
 
   /** One line, `text` from `start` to `end` (no line end in between). */

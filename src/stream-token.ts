@@ -87,10 +87,9 @@ export function parsedToken(payload: string, meta?: StreamMeta): TokenRead {
   try {
     value = JSON.parse(payload);
   } catch {
-    return payload === '' ? null : payload;
+    value = payload; // not JSON: the payload is the token
   }
-  if (typeof value === 'string') return value === '' ? null : value;
-  if (!isRecord(value)) return null;
+  if (!isRecord(value)) return textOf(value) ?? null;
   const { data } = value;
   const choice: unknown = Array.isArray(value.choices) ? value.choices[0] : undefined;
   if (meta) {
