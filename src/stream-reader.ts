@@ -63,7 +63,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   #finished = false;
   #closed = false;
   #sawToken = false;
-  /** The scope's signal has aborted (read per token: cheaper than the signal's getter). */
+  /** The scope's signal has aborted (set by its listener; cheaper than the signal's getter). */
   #aborted = false;
   status: ResponseStatus = ResponseStatus.IN_PROGRESS;
   /** The token counts an event reported, the last one kept. */
@@ -149,14 +149,14 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
     try {
       while (this.#head === this.#tokens.length && this.#outcome === undefined) {
         const { done, value } = await reader.read();
-        if (scope.signal.aborted) return;
+        if (this.#aborted) return;
         if (done) {
           this.#parser.end();
           this.#settle(new StreamError('Stream ended before [DONE].'));
         } else this.#parser.feed(value);
       }
     } catch (error) {
-      if (!scope.signal.aborted) {
+      if (!this.#aborted) {
         this.#settle(
           new ConnectionError(`The stream was cut before [DONE]: ${messageOf(error)}`, {
             cause: error,

@@ -135,7 +135,7 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
     for await (const chunk of this) {
       if (chunk.status === ResponseStatus.FAILED)
         throw chunk.error ?? new StreamError(chunk.errorMessage);
-      if (typeof chunk.data === 'string') text += chunk.data;
+      text += chunk.text;
     }
     return text;
   }
