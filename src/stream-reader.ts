@@ -5,6 +5,7 @@
  * on an empty queue, and the idle timer runs only then.
  */
 import { AbortError, ConnectionError, type LLMError, StreamError, TimeoutError } from './errors.js';
+import { isRecord } from './internal/check.js';
 import { linkAbort, noop, type Scope } from './internal/scope.js';
 import { fromError } from './payload.js';
 import { ModelResponse, ResponseStatus, type Usage } from './response.js';
@@ -42,7 +43,7 @@ export interface ChunkReaderOptions {
 /**
  * Yields one `IN_PROGRESS` chunk per token of the body given to `readFrom()`, then ends after
  * `[DONE]`, or with one FAILED chunk (thrown with `throwOnError`, always for an abort);
- * `settle()` ends it without a body. The scope's abort (the caller's signal, a timeout,
+ * `settle()` and `answer()` end it without a body. The scope's abort (the caller's signal, a timeout,
  * `cancel()`) cancels the body at once, even during a pending read, and tokens already read are
  * not served after it. `status` is the stream's status as the consumer has seen it.
  */
@@ -186,10 +187,29 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
     else this.#settle(new StreamError(token.error));
   }
 
-  /** Ends the stream with `outcome`, after `tokens`: for an answer that is not a stream. */
-  settle(outcome: typeof DONE | LLMError, tokens: readonly string[] = []): void {
-    this.#tokens.push(...tokens);
+  /** Ends the stream with `outcome`, reading nothing. */
+  settle(outcome: typeof DONE | LLMError): void {
     this.#settle(outcome);
+  }
+
+  /**
+   * Ends the stream with what a JSON answer (from a service or proxy that ignored
+   * `options.stream`) stands for, read like a run's answer: a finished SUCCESS is its text as
+   * one token, a FAILED answer the failure of its message; anything else is a StreamError.
+   */
+  answer(text: string): void {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    if (!isRecord(body) || body.completed !== true) {
+      const status = isRecord(body) ? String(body.status ?? 'unfinished') : 'not a run';
+      this.#settle(new StreamError(`The service answered JSON instead of a stream (${status}).`));
+      return;
+    }
+    const token = parsedToken(text, this);
+    if (typeof token === 'string') this.#tokens.push(token);
+    this.#settle(token !== null && typeof token === 'object' ? new StreamError(token.error) : DONE);
   }
 
   /**

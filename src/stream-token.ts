@@ -122,7 +122,7 @@ export function tokenOf(payload: string): StreamToken {
 
 /** The message of an `event: error`: its payload's error or text, else a fixed sentence. */
 export function errorTextOf(payload: string): string {
-  const read = readToken(payload);
+  const read = parsedToken(payload);
   if (read !== null && typeof read === 'object') return read.error;
   if (typeof read === 'string') return read;
   return payload === '' ? 'The stream reported an error.' : payload;

@@ -4,8 +4,8 @@
  *
  * The request itself is sent by the `open` callback of `openStream` (the facade's transport,
  * with its retries before the first byte); this module owns what follows: timeouts,
- * cancellation, an answer that is JSON rather than a stream, and a stream that never ends
- * silently as if it had succeeded.
+ * cancellation, an answer that is JSON rather than a stream (which the reader's `answer()`
+ * reads), and a stream that never ends silently as if it had succeeded.
  */
 import {
   AbortError,
@@ -15,11 +15,9 @@ import {
   StreamError,
   ValidationError,
 } from './errors.js';
-import { isRecord } from './internal/check.js';
 import { abortErrorOf, noop, Scope, untilAborted } from './internal/scope.js';
 import { type Clock, systemClock } from './internal/time.js';
 import { ChunkReader, FIRST_CHUNK, messageOf, timeoutError } from './stream-reader.js';
-import { DONE, readToken, type StreamMeta } from './stream-token.js';
 import { ModelResponseStreamer } from './streamer.js';
 
 export { type StreamToken, tokenOf } from './stream-token.js';
@@ -43,25 +41,6 @@ export interface StreamOptions {
   throwOnError?: boolean;
   /** Time source for the timeouts. @default systemClock */
   clock?: Clock;
-}
-
-/**
- * What a JSON answer to a stream request (a service or proxy that ignored `options.stream`)
- * stands for, read like a run's answer: a finished SUCCESS is its text as one token, a FAILED
- * answer the failure of its message; anything else is a StreamError. `meta` gets its usage.
- */
-function answerOf(text: string, meta: StreamMeta): [typeof DONE | LLMError, string[]] {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  if (!isRecord(body) || body.completed !== true) {
-    const status = isRecord(body) ? String(body.status ?? 'unfinished') : 'not a run';
-    return [new StreamError(`The service answered JSON instead of a stream (${status}).`), []];
-  }
-  const token = readToken(text, meta);
-  if (typeof token === 'string') return [DONE, [token]];
-  return [token !== null && typeof token === 'object' ? new StreamError(token.error) : DONE, []];
 }
 
 /**
@@ -92,7 +71,7 @@ export async function openStream(
       throw APIError.generate(response.status, undefined, response.headers, false);
     }
     if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
-      chunks.settle(...answerOf(await untilAborted(response.text(), scope.signal), chunks));
+      chunks.answer(await untilAborted(response.text(), scope.signal));
     } else if (body === null) throw new StreamError('The stream response has no body.');
     else chunks.readFrom(body);
   } catch (error) {

@@ -69,14 +69,18 @@ describe('ChunkReader', () => {
     ]);
   });
 
-  test('settle() ends a reader without a body: its tokens, then its outcome', async () => {
+  test('settle() and answer() end a reader without a body', async () => {
     const success = readerOf(null);
-    success.settle(DONE, ['whole answer']);
+    success.answer('{"completed":true,"status":"SUCCESS","data":"whole answer"}');
     expect((await all(success)).map((c) => c.data)).toEqual(['whole answer']);
     expect(success.status).toBe('SUCCESS');
 
+    const done = readerOf(null);
+    done.settle(DONE);
+    expect([await all(done), done.status]).toEqual([[], 'SUCCESS']);
+
     const failure = readerOf(null);
-    failure.settle(new StreamError('no'), []);
+    failure.settle(new StreamError('no'));
     const chunks = await all(failure);
     expect(chunks.map((c) => [c.status, c.completed, c.errorMessage])).toEqual([
       ['FAILED', true, 'no'],
@@ -84,7 +88,7 @@ describe('ChunkReader', () => {
     expect(failure.status).toBe('FAILED');
 
     const thrown = readerOf(null, true);
-    thrown.settle(new StreamError('thrown'), []);
+    thrown.settle(new StreamError('thrown'));
     await expect(all(thrown)).rejects.toThrow('thrown');
     expect(thrown.status).toBe('FAILED');
   });
