@@ -127,24 +127,12 @@ export class SseParser {
       this.#dispatch();
       return;
     }
-    let field: string;
-    let from: number;
-    if (isData(text, start)) {
-      field = 'data';
-      from = start + 5;
-    } else {
-      if (text.charCodeAt(start) === COLON) return; // a comment
-      const colon = text.indexOf(':', start);
-      if (colon === -1 || colon >= end) {
-        field = text.slice(start, end);
-        from = end;
-      } else {
-        field = text.slice(start, colon);
-        from = colon + 1;
-      }
-    }
-    from = valueAt(text, from, end);
-    const value = from === end ? '' : text.slice(from, end);
+    let colon = text.indexOf(':', start);
+    if (colon === -1 || colon > end) colon = end; // no colon: the whole line names the field
+    if (colon === start) return; // a comment
+    const field = text.slice(start, colon);
+    // With no colon the value starts past `end`: the slice is empty.
+    const value = text.slice(valueAt(text, colon + 1, end), end);
     if (field === 'data') {
       this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
     } else if (field === 'event') this.#event = value;
