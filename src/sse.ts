@@ -138,7 +138,7 @@ export class SseParser {
     } else if (field === 'event') this.#event = value;
   }
 
-  /** A blank line: the pending event, if it has data, is dispatched; the type never carries over. */
+  /** A blank line: the pending event is dispatched if it has data; its type never carries over. */
   #dispatch(): void {
     const data = this.#data;
     if (data !== undefined) {

@@ -10,7 +10,14 @@ import { linkAbort, noop, type Scope } from './internal/scope.js';
 import { fromError } from './payload.js';
 import { ModelResponse, ResponseStatus, type Usage } from './response.js';
 import { SseParser } from './sse.js';
-import { DONE, errorTextOf, fastToken, parsedToken, type StreamMeta } from './stream-token.js';
+import {
+  DONE,
+  errorTextOf,
+  fastToken,
+  parsedToken,
+  type StreamMeta,
+  type TokenRead,
+} from './stream-token.js';
 
 const CLOSED = 'The stream was closed by its consumer.';
 const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -43,9 +50,9 @@ export interface ChunkReaderOptions {
 /**
  * Yields one `IN_PROGRESS` chunk per token of the body given to `readFrom()`, then ends after
  * `[DONE]`, or with one FAILED chunk (thrown with `throwOnError`, always for an abort);
- * `settle()` and `answer()` end it without a body. The scope's abort (the caller's signal, a timeout,
- * `cancel()`) cancels the body at once, even during a pending read, and tokens already read are
- * not served after it. `status` is the stream's status as the consumer has seen it.
+ * `settle()` and `answer()` end it without a body. The scope's abort (the caller's signal, a
+ * timeout, `cancel()`) cancels the body at once, even during a pending read, and tokens already
+ * read are not served after it. `status` is the stream's status as the consumer has seen it.
  */
 export class ChunkReader implements AsyncIterableIterator<ModelResponse>, StreamMeta {
   readonly #scope: Scope;
@@ -153,12 +160,12 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
         if (this.#aborted) return;
         if (done) {
           this.#parser.end();
-          this.#settle(new StreamError('Stream ended before [DONE].'));
+          this.settle(new StreamError('Stream ended before [DONE].'));
         } else this.#parser.feed(value);
       }
     } catch (error) {
       if (!this.#aborted) {
-        this.#settle(
+        this.settle(
           new ConnectionError(`The stream was cut before [DONE]: ${messageOf(error)}`, {
             cause: error,
           }),
@@ -176,20 +183,17 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
       event === 'error'
         ? { error: errorTextOf(text.slice(start, end)) }
         : (fastToken(text, start, end) ?? parsedToken(text.slice(start, end), this));
-    if (token === null) return;
-    if (typeof token === 'string') {
-      if (!this.#sawToken) {
-        this.#sawToken = true;
-        this.#scope.disarm(FIRST_CHUNK);
-      }
-      this.#tokens.push(token);
-    } else if (token === DONE) this.#settle(DONE);
-    else this.#settle(new StreamError(token.error));
+    if (typeof token === 'string' && !this.#sawToken) {
+      this.#sawToken = true;
+      this.#scope.disarm(FIRST_CHUNK);
+    }
+    this.#take(token);
   }
 
-  /** Ends the stream with `outcome`, reading nothing. */
-  settle(outcome: typeof DONE | LLMError): void {
-    this.#settle(outcome);
+  /** Queues a token, or ends the stream at `[DONE]` or a failure. */
+  #take(token: TokenRead): void {
+    if (typeof token === 'string') this.#tokens.push(token);
+    else if (token !== null) this.settle(token === DONE ? DONE : new StreamError(token.error));
   }
 
   /**
@@ -202,21 +206,20 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
     try {
       body = JSON.parse(text);
     } catch {}
-    if (!isRecord(body) || body.completed !== true) {
+    if (isRecord(body) && body.completed === true) this.#take(parsedToken(text, this));
+    else {
       const status = isRecord(body) ? String(body.status ?? 'unfinished') : 'not a run';
-      this.#settle(new StreamError(`The service answered JSON instead of a stream (${status}).`));
-      return;
+      this.settle(new StreamError(`The service answered JSON instead of a stream (${status}).`));
     }
-    const token = parsedToken(text, this);
-    if (typeof token === 'string') this.#tokens.push(token);
-    this.#settle(token !== null && typeof token === 'object' ? new StreamError(token.error) : DONE);
+    this.settle(DONE); // after a failure, changes nothing
   }
 
   /**
-   * The body's end, known: nothing more is read. The timers keep running until the end is
-   * served, as they would if the tokens before it were still on the wire.
+   * Ends the stream with `outcome` (the first one counts): nothing more is read. The timers keep
+   * running until the end is served, as they would if the tokens before it were still on the
+   * wire.
    */
-  #settle(outcome: typeof DONE | LLMError): void {
+  settle(outcome: typeof DONE | LLMError): void {
     if (this.#outcome !== undefined) return;
     this.#outcome = outcome;
     this.#reader?.cancel().catch(noop);
