@@ -62,8 +62,13 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   );
   #body: ReadableStream<Uint8Array> | undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  /**
+   * The queue: tokens `#head` to `#tail` wait. Served, the array is reused rather than shrunk
+   * (shrunk, it regrew in four copies per read); its stale slots hold at most one read's tokens.
+   */
   #tokens: string[] = [];
   #head = 0;
+  #tail = 0;
   /** How the body ended: `DONE`, or the failure; unset while it is read. */
   #outcome: typeof DONE | LLMError | undefined;
   /** The read of the body under way, which every waiting `next()` follows. */
@@ -110,15 +115,11 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
       // A timeout or an abort wins until the end is served: tokens already read, a [DONE] or
       // a failure already parsed must not outlive it.
       this.#outcome = this.#scope.reason;
-      this.#tokens.length = 0;
-      this.#head = 0;
+      this.#head = this.#tail = 0;
     }
-    if (this.#head < this.#tokens.length) {
-      const data = this.#tokens[this.#head++];
-      if (this.#head === this.#tokens.length) {
-        this.#tokens.length = 0;
-        this.#head = 0;
-      }
+    if (this.#head < this.#tail) {
+      const data = this.#tokens[this.#head++] as string;
+      if (this.#head === this.#tail) this.#head = this.#tail = 0;
       return Promise.resolve({
         value: new ModelResponse({ status: ResponseStatus.IN_PROGRESS, data }),
         done: false,
@@ -135,7 +136,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   return(): Promise<IteratorResult<ModelResponse>> {
     if (!this.#finished) {
       this.#finished = true;
-      this.#tokens.length = 0;
+      this.#head = this.#tail = 0;
       this.#scope.stop(new AbortError(CLOSED));
     }
     return Promise.resolve(END);
@@ -155,7 +156,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
     const { idleTimeoutMs } = this.#options;
     if (idleTimeoutMs !== undefined) scope.arm(IDLE, idleTimeoutMs, (ms) => timeoutError(IDLE, ms));
     try {
-      while (this.#head === this.#tokens.length && this.#outcome === undefined) {
+      while (this.#head === this.#tail && this.#outcome === undefined) {
         const { done, value } = await reader.read();
         if (this.#aborted) return;
         if (done) {
@@ -192,7 +193,7 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
 
   /** Queues a token, or ends the stream at `[DONE]` or a failure. */
   #take(token: TokenRead): void {
-    if (typeof token === 'string') this.#tokens.push(token);
+    if (typeof token === 'string') this.#tokens[this.#tail++] = token;
     else if (token !== null) this.settle(token === DONE ? DONE : new StreamError(token.error));
   }
 
