@@ -75,7 +75,6 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
   #filling: Promise<void> | undefined;
   #finished = false;
   #closed = false;
-  #sawToken = false;
   /** The scope's signal has aborted (set by its listener; cheaper than the signal's getter). */
   #aborted = false;
   status: ResponseStatus = ResponseStatus.IN_PROGRESS;
@@ -174,21 +173,19 @@ export class ChunkReader implements AsyncIterableIterator<ModelResponse>, Stream
       }
     } finally {
       scope.disarm(IDLE);
+      // The first token has arrived once a read queues one (later ones find nothing to disarm).
+      if (this.#head < this.#tail) scope.disarm(FIRST_CHUNK);
     }
   }
 
   /** One event, its data `text.slice(start, end)`. */
   #onEvent(text: string, start: number, end: number, event: string): void {
     if (this.#outcome !== undefined) return; // nothing after [DONE] or a failure counts
-    const token =
+    this.#take(
       event === 'error'
         ? { error: errorTextOf(text.slice(start, end)) }
-        : (fastToken(text, start, end) ?? parsedToken(text.slice(start, end), this));
-    if (typeof token === 'string' && !this.#sawToken) {
-      this.#sawToken = true;
-      this.#scope.disarm(FIRST_CHUNK);
-    }
-    this.#take(token);
+        : (fastToken(text, start, end) ?? parsedToken(text.slice(start, end), this)),
+    );
   }
 
   /** Queues a token, or ends the stream at `[DONE]` or a failure. */
