@@ -7,16 +7,32 @@
  * Hand-written rather than taken from eventsource-parser: the package has no runtime dependency
  * but zod, and a final event without its blank line must still be dispatched when the body ends
  * (the bug of openai-node#2725). It follows the WHATWG rules for the fields we read and nothing
- * more (no reconnection, `retry:` ignored).
+ * more: there is no reconnection, so `id:` and `retry:` are ignored.
  */
 
-/** Receives one dispatched event: its `data` lines joined with `\n`, its type, the last id. */
-export type SseListener = (data: string, event: string, id: string | undefined) => void;
+/**
+ * Receives one dispatched event: its data, `text.slice(start, end)` (the `data` lines joined with
+ * `\n`; given as a range, so that a reader of the commonest payloads makes no string of it) and
+ * its type.
+ */
+export type SseListener = (text: string, start: number, end: number, event: string) => void;
 
 const LF = 10;
 const COLON = 58;
 const SPACE = 32;
 const STREAM: TextDecodeOptions = { stream: true };
+
+/** Whether the line at `at` is a `data` field, by char codes (an inlined `startsWith`). */
+const isData = (text: string, at: number): boolean =>
+  text.charCodeAt(at) === 100 && // d
+  text.charCodeAt(at + 1) === 97 && // a
+  text.charCodeAt(at + 2) === 116 && // t
+  text.charCodeAt(at + 3) === 97 && // a
+  text.charCodeAt(at + 4) === COLON;
+
+/** Where the value of a field starts, `from` being just after its colon: one space is dropped. */
+const valueAt = (text: string, from: number, end: number): number =>
+  from < end && text.charCodeAt(from) === SPACE ? from + 1 : from;
 
 /**
  * Parses an event stream fed in pieces of any size. Text is decoded as UTF-8 whatever the
@@ -35,10 +51,9 @@ export class SseParser {
   #carry = '';
   /** The text so far ended with CR: an LF that starts the next piece ends no line. */
   #skipLf = false;
-  #data = '';
-  #hasData = false;
+  /** The `data` lines of the pending event; unset while it has none. */
+  #data: string | undefined;
   #event = '';
-  #id: string | undefined;
 
   constructor(onEvent: SseListener) {
     this.#onEvent = onEvent;
@@ -66,6 +81,19 @@ export class SseParser {
       if (cr === -1 || (lf !== -1 && lf < cr)) {
         end = lf;
         next = lf + 1;
+        if (
+          text.charCodeAt(next) === LF &&
+          this.#carry === '' &&
+          this.#data === undefined &&
+          isData(text, pos)
+        ) {
+          // The commonest event, one `data` line and a blank line, is dispatched at once. A CR,
+          // if any, lies past both line ends.
+          this.#emit(text, valueAt(text, pos + 5, end), end);
+          pos = next + 1;
+          lf = text.indexOf('\n', pos);
+          continue;
+        }
       } else {
         end = cr;
         next = cr + 1;
@@ -82,16 +110,15 @@ export class SseParser {
       if (lf !== -1 && lf < pos) lf = text.indexOf('\n', pos);
       if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
     }
-    if (pos < length) this.#carry += pos === 0 ? text : text.slice(pos);
+    if (pos < length) this.#carry += text.slice(pos);
   }
 
-  /** The body has ended: flushes the decoder and the last line, and dispatches a pending event. */
+  /**
+   * The body has ended: flushes the decoder, then ends the last line and the pending event as a
+   * line end and a blank line would (after a CR, the first LF only completes its CRLF).
+   */
   end(): void {
-    this.push(this.#decoder.decode());
-    const line = this.#carry;
-    this.#carry = '';
-    if (line !== '') this.#line(line, 0, line.length);
-    this.#dispatch();
+    this.push(`${this.#decoder.decode()}\n\n`);
   }
 
   /** One line, `text` from `start` to `end` (no line end in between). */
@@ -100,38 +127,29 @@ export class SseParser {
       this.#dispatch();
       return;
     }
-    let field: string;
-    let from: number;
-    if (text.startsWith('data:', start)) {
-      field = 'data';
-      from = start + 5;
-    } else {
-      if (text.charCodeAt(start) === COLON) return; // a comment
-      const colon = text.indexOf(':', start);
-      if (colon === -1 || colon >= end) {
-        field = text.slice(start, end);
-        from = end;
-      } else {
-        field = text.slice(start, colon);
-        from = colon + 1;
-      }
-    }
-    if (from < end && text.charCodeAt(from) === SPACE) from++;
-    const value = from === end ? '' : text.slice(from, end);
+    let colon = text.indexOf(':', start);
+    if (colon === -1 || colon > end) colon = end; // no colon: the whole line names the field
+    if (colon === start) return; // a comment
+    const field = text.slice(start, colon);
+    // With no colon the value starts past `end`: the slice is empty.
+    const value = text.slice(valueAt(text, colon + 1, end), end);
     if (field === 'data') {
-      this.#data = this.#hasData ? `${this.#data}\n${value}` : value;
-      this.#hasData = true;
+      this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
     } else if (field === 'event') this.#event = value;
-    else if (field === 'id' && !value.includes('\0')) this.#id = value;
   }
 
+  /** A blank line: the pending event is dispatched if it has data; its type never carries over. */
   #dispatch(): void {
-    const hasData = this.#hasData;
     const data = this.#data;
+    if (data !== undefined) {
+      this.#data = undefined;
+      this.#emit(data, 0, data.length);
+    } else this.#event = '';
+  }
+
+  #emit(text: string, start: number, end: number): void {
     const event = this.#event;
-    this.#data = '';
-    this.#hasData = false;
     this.#event = '';
-    if (hasData) this.#onEvent(data, event === '' ? 'message' : event, this.#id);
+    this.#onEvent(text, start, end, event === '' ? 'message' : event);
   }
 }

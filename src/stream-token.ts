@@ -27,26 +27,46 @@ export type TokenRead = string | typeof DONE | { error: string } | null;
 const textOf = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
-const FAST_HEAD = '{"data":"';
-/** The length of FAST_HEAD. */
+/** The length of `{"data":"`, the head of the commonest payload. */
 const HEAD = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
+/** Whether `{"data":"` starts at `at`, by char codes (an inlined `startsWith`). */
+const hasHead = (text: string, at: number): boolean =>
+  text.charCodeAt(at) === 123 && // {
+  text.charCodeAt(at + 1) === QUOTE &&
+  text.charCodeAt(at + 2) === 100 && // d
+  text.charCodeAt(at + 3) === 97 && // a
+  text.charCodeAt(at + 4) === 116 && // t
+  text.charCodeAt(at + 5) === 97 && // a
+  text.charCodeAt(at + 6) === QUOTE &&
+  text.charCodeAt(at + 7) === 58 && // :
+  text.charCodeAt(at + 8) === QUOTE;
+
 /**
  * The token of the commonest payload, `{"data":"text"}` with no quote, backslash or control
  * character in the text, read without JSON.parse (such a JSON string is its characters as they
- * are); `undefined` for any other payload.
+ * are); `undefined` for any other payload. The payload is `text` from `start` to `end`, read in
+ * place: only the token becomes a string.
  */
-export function fastToken(payload: string): TokenRead | undefined {
-  const end = payload.length - 2; // before the closing '"}'
-  if (end < HEAD || !payload.startsWith(FAST_HEAD) || !payload.endsWith('"}')) return undefined;
-  for (let i = HEAD; i < end; i++) {
-    const code = payload.charCodeAt(i);
+export function fastToken(text: string, start = 0, end = text.length): TokenRead | undefined {
+  const last = end - 2; // the closing '"}'
+  const first = start + HEAD;
+  if (
+    last < first ||
+    text.charCodeAt(last) !== QUOTE ||
+    text.charCodeAt(last + 1) !== 125 || // }
+    !hasHead(text, start)
+  ) {
+    return undefined;
+  }
+  for (let i = first; i < last; i++) {
+    const code = text.charCodeAt(i);
     if (code === QUOTE || code === BACKSLASH || code < 0x20) return undefined;
   }
-  const text = payload.slice(HEAD, end);
-  return text === '' ? null : text === '[DONE]' ? DONE : text;
+  const token = text.slice(first, last);
+  return token === '' ? null : token === '[DONE]' ? DONE : token;
 }
 
 /**
@@ -67,10 +87,9 @@ export function parsedToken(payload: string, meta?: StreamMeta): TokenRead {
   try {
     value = JSON.parse(payload);
   } catch {
-    return payload === '' ? null : payload;
+    value = payload; // not JSON: the payload is the token
   }
-  if (typeof value === 'string') return value === '' ? null : value;
-  if (!isRecord(value)) return null;
+  if (!isRecord(value)) return textOf(value) ?? null;
   const { data } = value;
   const choice: unknown = Array.isArray(value.choices) ? value.choices[0] : undefined;
   if (meta) {
@@ -103,7 +122,7 @@ export function tokenOf(payload: string): StreamToken {
 
 /** The message of an `event: error`: its payload's error or text, else a fixed sentence. */
 export function errorTextOf(payload: string): string {
-  const read = readToken(payload);
+  const read = parsedToken(payload);
   if (read !== null && typeof read === 'object') return read.error;
   if (typeof read === 'string') return read;
   return payload === '' ? 'The stream reported an error.' : payload;

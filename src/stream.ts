@@ -4,8 +4,8 @@
  *
  * The request itself is sent by the `open` callback of `openStream` (the facade's transport,
  * with its retries before the first byte); this module owns what follows: timeouts,
- * cancellation, an answer that is JSON rather than a stream, and a stream that never ends
- * silently as if it had succeeded.
+ * cancellation, an answer that is JSON rather than a stream (which the reader's `answer()`
+ * reads), and a stream that never ends silently as if it had succeeded.
  */
 import {
   AbortError,
@@ -13,14 +13,11 @@ import {
   ConnectionError,
   LLMError,
   StreamError,
-  TimeoutError,
   ValidationError,
 } from './errors.js';
-import { isRecord } from './internal/check.js';
 import { abortErrorOf, noop, Scope, untilAborted } from './internal/scope.js';
 import { type Clock, systemClock } from './internal/time.js';
-import { ChunkReader, FIRST_CHUNK, messageOf } from './stream-reader.js';
-import { DONE, readToken, type StreamMeta } from './stream-token.js';
+import { ChunkReader, FIRST_CHUNK, messageOf, timeoutError } from './stream-reader.js';
 import { ModelResponseStreamer } from './streamer.js';
 
 export { type StreamToken, tokenOf } from './stream-token.js';
@@ -46,33 +43,6 @@ export interface StreamOptions {
   clock?: Clock;
 }
 
-/** The TimeoutError of the stream timeout `name` (an option name) of `ms` milliseconds. */
-const timeoutError = (name: string, ms: number): LLMError =>
-  new TimeoutError(
-    name === 'timeoutMs'
-      ? `The stream did not finish within timeoutMs (${ms} ms).`
-      : `No token arrived ${name === FIRST_CHUNK ? 'within' : 'for'} ${name} (${ms} ms).`,
-  );
-
-/**
- * What a JSON answer to a stream request (a service or proxy that ignored `options.stream`)
- * stands for, read like a run's answer: a finished SUCCESS is its text as one token, a FAILED
- * answer the failure of its message; anything else is a StreamError.
- */
-function answerOf(text: string, meta: StreamMeta): [string[], typeof DONE | LLMError] {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  if (!isRecord(body) || body.completed !== true) {
-    const status = isRecord(body) ? String(body.status ?? 'unfinished') : 'not a run';
-    return [[], new StreamError(`The service answered JSON instead of a stream (${status}).`)];
-  }
-  const token = readToken(text, meta);
-  if (typeof token === 'string') return [[token], DONE];
-  return [[], token !== null && typeof token === 'object' ? new StreamError(token.error) : DONE];
-}
-
 /**
  * Sends a streamed request with `open` and returns its streamer. `timeoutMs` and
  * `firstChunkTimeoutMs` start now and cover the wait for the headers. `open` receives the
@@ -91,37 +61,19 @@ export async function openStream(
     const ms = options[name];
     if (ms !== undefined) scope.arm(name, ms, (ms) => timeoutError(name, ms));
   }
-  const throwOnError = options.throwOnError ?? false;
-  const reader = (body: ReadableStream<Uint8Array> | null) =>
-    new ChunkReader(body, scope, {
-      idleTimeoutMs: options.idleTimeoutMs,
-      throwOnError,
-      timeoutError,
-    });
-  /** A streamer that only ends, with `outcome` after `tokens`: nothing is read. */
-  const ended = (outcome: typeof DONE | LLMError, tokens: string[] = [], meta?: StreamMeta) => {
-    const chunks = reader(null);
-    if (meta !== undefined) {
-      chunks.usage = meta.usage;
-      chunks.finishReason = meta.finishReason;
-    }
-    chunks.settle(outcome, tokens);
-    return new ModelResponseStreamer(chunks);
-  };
-  const failed = (error: LLMError) => {
-    scope.stop(error);
-    return ended(error);
-  };
-
-  let response: Response;
-  let answered: [string[], typeof DONE | LLMError] | undefined;
-  const meta: StreamMeta = { usage: undefined, finishReason: undefined };
+  const chunks = new ChunkReader(scope, options);
   const opening = (async () => open(scope.signal))(); // a synchronous throw rejects too
   try {
-    response = await untilAborted(opening, scope.signal);
-    if (response.ok && /\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
-      answered = answerOf(await untilAborted(response.text(), scope.signal), meta);
+    const response = await untilAborted(opening, scope.signal);
+    const { body } = response;
+    if (!response.ok) {
+      // `open` answers HTTP errors itself; this guards a Response that slipped through.
+      throw APIError.generate(response.status, undefined, response.headers, false);
     }
+    if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
+      chunks.answer(await untilAborted(response.text(), scope.signal));
+    } else if (body === null) throw new StreamError('The stream response has no body.');
+    else chunks.readFrom(body);
   } catch (error) {
     // An abort or timeout wins over what `open` made of it; a late Response is discarded.
     opening.then((late) => late.body?.cancel().catch(noop), noop);
@@ -132,16 +84,7 @@ export async function openStream(
         : new ConnectionError(`The stream request failed: ${messageOf(reason)}`, { cause: reason });
     scope.stop(llmError);
     if (llmError instanceof ValidationError || llmError instanceof AbortError) throw llmError;
-    return failed(llmError);
+    chunks.settle(llmError);
   }
-  if (answered !== undefined) return ended(answered[1], answered[0], meta);
-
-  const { body } = response;
-  if (!response.ok) {
-    // `open` answers HTTP errors itself; this guards a Response that slipped through.
-    body?.cancel().catch(noop);
-    return failed(APIError.generate(response.status, undefined, response.headers, false));
-  }
-  if (body === null) return failed(new StreamError('The stream response has no body.'));
-  return new ModelResponseStreamer(reader(body));
+  return new ModelResponseStreamer(chunks);
 }

@@ -28,6 +28,8 @@ type StreamReport = {
  */
 export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
   readonly #chunks: AsyncIterable<ModelResponse>;
+  /** The body reader of `openStream`, when it gives the chunks: it tracks the status itself. */
+  readonly #reader: ChunkReader | undefined;
   readonly #cancel: () => void;
   readonly #meta: StreamReport | undefined;
   #status: ResponseStatus = ResponseStatus.IN_PROGRESS;
@@ -43,9 +45,11 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
     cancel: () => void = noop,
     report?: { readonly usage: Usage | undefined; readonly finishReason: string | undefined },
   ) {
+    const reader = chunks instanceof ChunkReader ? chunks : undefined;
     this.#chunks = chunks;
-    this.#cancel = chunks instanceof ChunkReader ? () => chunks.cancel() : cancel;
-    this.#meta = chunks instanceof ChunkReader ? chunks : report;
+    this.#reader = reader;
+    this.#cancel = cancel;
+    this.#meta = reader ?? report;
   }
 
   /**
@@ -77,7 +81,7 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
    * Leaving the loop early keeps `IN_PROGRESS`.
    */
   get status(): ResponseStatus {
-    return this.#chunks instanceof ChunkReader ? this.#chunks.status : this.#status;
+    return this.#reader?.status ?? this.#status;
   }
 
   /**
@@ -95,7 +99,7 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
     }
     this.#consumed = true;
     // A body reader tracks the status itself: no wrapper generator (one more promise per chunk).
-    return this.#chunks instanceof ChunkReader ? this.#chunks : this.#track();
+    return this.#reader ?? this.#track();
   }
 
   async *#track(): AsyncGenerator<ModelResponse> {
@@ -114,7 +118,8 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
   /** Stops the request now and ends `iterator` (a pending read would delay `return()`). */
   #close(iterator: AsyncIterator<ModelResponse>): void {
     this.#closed = true;
-    this.#cancel();
+    if (this.#reader) this.#reader.cancel();
+    else this.#cancel();
     iterator.return?.().catch(noop);
   }
 
@@ -130,7 +135,7 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
     for await (const chunk of this) {
       if (chunk.status === ResponseStatus.FAILED)
         throw chunk.error ?? new StreamError(chunk.errorMessage);
-      if (typeof chunk.data === 'string') text += chunk.data;
+      text += chunk.text;
     }
     return text;
   }
@@ -147,14 +152,11 @@ export class ModelResponseStreamer implements AsyncIterable<ModelResponse> {
     const iterator = this[Symbol.asyncIterator]();
     return new ReadableStream<ModelResponse>(
       {
+        // A rejected pull errors the stream with its reason.
         pull: async (controller) => {
-          try {
-            const { done, value } = await iterator.next();
-            if (done) controller.close();
-            else controller.enqueue(value);
-          } catch (error) {
-            controller.error(error);
-          }
+          const { done, value } = await iterator.next();
+          if (done) controller.close();
+          else controller.enqueue(value);
         },
         cancel: () => this.#close(iterator),
       },

@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { StreamError, TimeoutError } from '../src/errors.js';
+import { AbortError, StreamError } from '../src/errors.js';
 import { Scope } from '../src/internal/scope.js';
 import { systemClock } from '../src/internal/time.js';
 import type { ModelResponse } from '../src/response.js';
@@ -24,11 +24,11 @@ function body(texts: readonly string[]) {
   return { stream, state };
 }
 
-const readerOf = (stream: ReadableStream<Uint8Array> | null, throwOnError = false) =>
-  new ChunkReader(stream, new Scope(undefined, systemClock), {
-    throwOnError,
-    timeoutError: (name, ms) => new TimeoutError(`${name} ${ms}`),
-  });
+function readerOf(stream: ReadableStream<Uint8Array> | null, throwOnError = false) {
+  const reader = new ChunkReader(new Scope(undefined, systemClock), { throwOnError });
+  if (stream !== null) reader.readFrom(stream);
+  return reader;
+}
 
 async function all(reader: ChunkReader): Promise<ModelResponse[]> {
   const out: ModelResponse[] = [];
@@ -69,14 +69,18 @@ describe('ChunkReader', () => {
     ]);
   });
 
-  test('settle() ends a reader without a body: its tokens, then its outcome', async () => {
+  test('settle() and answer() end a reader without a body', async () => {
     const success = readerOf(null);
-    success.settle(DONE, ['whole answer']);
+    success.answer('{"completed":true,"status":"SUCCESS","data":"whole answer"}');
     expect((await all(success)).map((c) => c.data)).toEqual(['whole answer']);
     expect(success.status).toBe('SUCCESS');
 
+    const done = readerOf(null);
+    done.settle(DONE);
+    expect([await all(done), done.status]).toEqual([[], 'SUCCESS']);
+
     const failure = readerOf(null);
-    failure.settle(new StreamError('no'), []);
+    failure.settle(new StreamError('no'));
     const chunks = await all(failure);
     expect(chunks.map((c) => [c.status, c.completed, c.errorMessage])).toEqual([
       ['FAILED', true, 'no'],
@@ -84,9 +88,21 @@ describe('ChunkReader', () => {
     expect(failure.status).toBe('FAILED');
 
     const thrown = readerOf(null, true);
-    thrown.settle(new StreamError('thrown'), []);
+    thrown.settle(new StreamError('thrown'));
     await expect(all(thrown)).rejects.toThrow('thrown');
     expect(thrown.status).toBe('FAILED');
+  });
+
+  test('a body given once the scope has stopped is cancelled at once, and never read', async () => {
+    const scope = new Scope(undefined, systemClock);
+    const reader = new ChunkReader(scope, {});
+    scope.stop(new AbortError('gone'));
+    const cancel = vi.fn();
+    const pull = vi.fn();
+    reader.readFrom(new ReadableStream<Uint8Array>({ pull, cancel }, { highWaterMark: 0 }));
+    expect(cancel).toHaveBeenCalledWith(expect.objectContaining({ message: 'gone' }));
+    await expect(reader.next()).rejects.toThrow('gone');
+    expect(pull).not.toHaveBeenCalled();
   });
 
   test('return() aborts the scope and cancels the body; the status stays IN_PROGRESS', async () => {

@@ -48,6 +48,18 @@ describe('fastToken', () => {
     );
   });
 
+  test('reads a payload in place, from start to end of a longer text, as the payload alone', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ maxLength: 20 }), fc.string(), (before, t, after) => {
+        const payload = `{"data":"${t}"}`;
+        const text = before + payload + after;
+        const start = before.length;
+        expect(fastToken(text, start, start + payload.length)).toEqual(fastToken(payload));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test('takes the fast path for plain text tokens', () => {
     fc.assert(
       fc.property(
