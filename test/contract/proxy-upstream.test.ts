@@ -42,7 +42,9 @@ const v2Errors = errorStatuses('/api/v2/execute/{modelId}', 'post');
 const v1Errors = errorStatuses('/api/v1/execute/{modelId}', 'post');
 const pollErrors = errorStatuses('/api/v1/data/{requestId}', 'get');
 
-const model = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+// A letter first: the scenario server reads `<scenario>-<digits>` as a number (a delay, a
+// Retry-After), which an all-digit slice of a UUID would be once in fifty runs.
+const model = (prefix: string) => `${prefix}-x${randomUUID().slice(0, 8)}`;
 const body = { data: 'Hello', max_tokens: 16 };
 
 let client: Client;

@@ -16,7 +16,7 @@ function provider(baseUrl: string) {
   return { aixplain: createAixplain({ apiKey: 'test-key', baseUrl, fetch }), violations };
 }
 
-const id = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+const id = (prefix: string) => `${prefix}-x${randomUUID().slice(0, 8)}`;
 
 describe('the AI SDK provider through the proxy', () => {
   test('generateText sends a body the spec accepts and returns the text and usage', async () => {

@@ -62,7 +62,7 @@ if (!hasChromium) {
 }
 
 const upstreamUrl = inject('upstreamUrl');
-const suffix = randomUUID().slice(0, 8);
+const suffix = `x${randomUUID().slice(0, 8)}`;
 const runModel = `ok-${suffix}`;
 const streamModel = `stream-${suffix}`;
 

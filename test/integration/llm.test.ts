@@ -26,7 +26,7 @@ const foreignUrl = inject('foreignUrl');
 function model(prefix: string, options: Partial<LLMOptions> = {}) {
   const recorder = violationRecordingFetch();
   const llm = new LLM({
-    id: `${prefix}-${randomUUID().slice(0, 8)}`,
+    id: `${prefix}-x${randomUUID().slice(0, 8)}`,
     apiKey: 'test-key',
     baseUrl: proxyUrl,
     fetch: recorder.fetch,
@@ -206,7 +206,7 @@ describe('stream', () => {
 
   test('delivers tokens one by one straight from the upstream', async () => {
     const llm = new LLM({
-      id: `stream-${randomUUID().slice(0, 8)}`,
+      id: `stream-x${randomUUID().slice(0, 8)}`,
       apiKey: 'k',
       baseUrl: upstreamUrl,
     });
@@ -219,7 +219,7 @@ describe('stream', () => {
   });
 
   test('closes the connection at the upstream when the loop breaks', async () => {
-    const id = `streamslow-${randomUUID().slice(0, 8)}`;
+    const id = `streamslow-x${randomUUID().slice(0, 8)}`;
     const llm = new LLM({ id, apiKey: 'k', baseUrl: upstreamUrl });
     const stream = await llm.stream('Hello');
     for await (const chunk of stream) {
@@ -238,7 +238,7 @@ describe('stream', () => {
   test('ends a cut stream and an error event with one FAILED chunk', async () => {
     for (const prefix of ['streamcut', 'streamerror']) {
       const llm = new LLM({
-        id: `${prefix}-${randomUUID().slice(0, 8)}`,
+        id: `${prefix}-x${randomUUID().slice(0, 8)}`,
         apiKey: 'k',
         baseUrl: upstreamUrl,
       });

@@ -87,7 +87,7 @@ describe('README', () => {
 
   test('the streaming example shows tokens arriving one by one in the stream scenario of the mock', async () => {
     const stdout = await runExample('readme-stream-example', {
-      AIXPLAIN_MODEL_ID: `stream-${randomUUID().slice(0, 8)}`,
+      AIXPLAIN_MODEL_ID: `stream-x${randomUUID().slice(0, 8)}`,
       AIXPLAIN_BASE_URL: inject('mockUrl'),
     });
     const lines = stdout.trim().split('\n');

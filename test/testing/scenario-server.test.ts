@@ -11,7 +11,7 @@ import type { LoggedRequest } from '../../src/testing/scenario-server.js';
 
 const upstreamUrl = inject('upstreamUrl');
 const foreignUrl = inject('foreignUrl');
-const model = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+const model = (prefix: string) => `${prefix}-x${randomUUID().slice(0, 8)}`;
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${upstreamUrl}${path}`, {
