@@ -13,7 +13,7 @@ import {
 } from './errors.js';
 import { isRecord } from './internal/check.js';
 import type { Log, LogLevel } from './internal/log.js';
-import { abortErrorOf, Scope } from './internal/scope.js';
+import { Scope } from './internal/scope.js';
 import { systemClock } from './internal/time.js';
 import { createTransport, type Transport } from './internal/transport.js';
 import {
@@ -258,7 +258,6 @@ export class LLM {
     run: Pick<ResolvedRunOptions, 'timeoutMs' | 'signal' | 'headers' | 'name' | 'maxRetries'>,
     start: number,
   ): Promise<Answer> {
-    if (run.signal?.aborted) throw abortErrorOf(run.signal);
     const deadline = start + run.timeoutMs;
     const scope = new Scope(run.signal, systemClock);
     // The TimeoutError is built only when the deadline passes: a run that ends in time pays
@@ -329,13 +328,8 @@ export class LLM {
             this.#transport.stream(this.id, body, { signal, headers: run.headers, attempt: n + 1 }),
           run.maxRetries,
         ),
-      {
-        timeoutMs: run.timeoutMs,
-        firstChunkTimeoutMs: run.firstChunkTimeoutMs,
-        idleTimeoutMs: run.idleTimeoutMs,
-        signal: run.signal,
-        throwOnError: this.throwOnError,
-      },
+      // The run's timeouts and signal, by their names.
+      { ...run, throwOnError: this.throwOnError },
     );
   }
 

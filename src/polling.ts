@@ -64,7 +64,6 @@ export async function pollUntilDone(
 ): Promise<ModelResponse> {
   const { url, timeoutMs, start, signal, onPoll, clock = systemClock } = options;
   const deadline = start + timeoutMs;
-  if (signal?.aborted) throw abortErrorOf(signal);
 
   // `scope` ends the poll or pause in flight, at the deadline or on the caller's abort.
   const scope = new Scope(signal, clock);

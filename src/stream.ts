@@ -15,7 +15,7 @@ import {
   StreamError,
   ValidationError,
 } from './errors.js';
-import { abortErrorOf, noop, Scope, untilAborted } from './internal/scope.js';
+import { noop, Scope, untilAborted } from './internal/scope.js';
 import { type Clock, systemClock } from './internal/time.js';
 import { ChunkReader, FIRST_CHUNK, messageOf, timeoutError } from './stream-reader.js';
 import { ModelResponseStreamer } from './streamer.js';
@@ -55,7 +55,6 @@ export async function openStream(
   open: (signal: AbortSignal) => Promise<Response>,
   options: StreamOptions = {},
 ): Promise<ModelResponseStreamer> {
-  if (options.signal?.aborted) throw abortErrorOf(options.signal);
   const scope = new Scope(options.signal, options.clock ?? systemClock);
   for (const name of ['timeoutMs', FIRST_CHUNK] as const) {
     const ms = options[name];

@@ -36,6 +36,18 @@ describe('linkAbort', () => {
 });
 
 describe('Scope', () => {
+  test("throws the caller's AbortError at once for a signal already aborted", () => {
+    const reason = new Error('mine');
+    const make = () => new Scope(AbortSignal.abort(reason), systemClock);
+    expect(make).toThrow(AbortError);
+    expect(make).toThrow('The request was aborted.');
+    try {
+      make();
+    } catch (error) {
+      expect((error as AbortError).cause).toBe(reason);
+    }
+  });
+
   test("the caller's abort aborts the scope with an AbortError caused by its reason", () => {
     const caller = new AbortController();
     const scope = new Scope(caller.signal, systemClock);

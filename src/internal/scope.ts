@@ -50,7 +50,9 @@ export class Scope {
   readonly #timers: Record<string, (() => void) | undefined> = {};
   readonly #unlink: () => void;
 
+  /** Throws the caller's AbortError at once when `outer` has already aborted: nothing starts. */
   constructor(outer: AbortSignal | undefined, clock: Clock) {
+    if (outer?.aborted) throw abortErrorOf(outer);
     this.#clock = clock;
     this.#unlink = linkAbort(outer, () => this.stop(abortErrorOf(outer as AbortSignal)));
   }
