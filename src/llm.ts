@@ -96,7 +96,8 @@ export class LLM {
     // The public settings, in the order resolveLLMOptions lists them; the key, the fetch, the
     // headers and the log stay private.
     const { apiKey: _key, fetch: _fetch, headers: _headers, log, ...settings } = o;
-    Object.assign(this, settings, { trustedOrigins: Object.freeze([...o.trustedOrigins]) });
+    // trustedOrigins is the resolved options' own array, a copy of the caller's.
+    Object.assign(this, settings, { trustedOrigins: Object.freeze(o.trustedOrigins) });
     this.#log = log;
     this.#transport = createTransport(o);
   }

@@ -233,16 +233,17 @@ export function fromAnswer(
 
 /** A FAILED ModelResponse for an error: an HTTP error, a cut connection, a deadline. */
 export function fromError(error: LLMError, url?: string): ModelResponse {
+  const answered = error instanceof APIError ? error : undefined;
   return new ModelResponse({
     status: ResponseStatus.FAILED,
     // An HTTP error is a finished answer; a cut connection or a deadline leaves the run unknown.
-    completed: error instanceof APIError,
+    completed: answered !== undefined,
     errorMessage: error.message,
     error,
-    requestId: error instanceof APIError ? error.requestId : undefined,
+    requestId: answered?.requestId,
     url,
-    httpStatus: error instanceof APIError ? error.status : undefined,
-    headers: error instanceof APIError ? error.headers : undefined,
+    httpStatus: answered?.status,
+    headers: answered?.headers,
   });
 }
 
