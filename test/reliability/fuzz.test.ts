@@ -159,7 +159,8 @@ const LLM_CHECKS: Record<string, (v: unknown) => boolean> = {
   additionalInfo: isRecord,
   fetch: (v) => typeof v === 'function',
   headers: isHeaders,
-  maxRetries: (v) => Number.isInteger(v) && (v as number) >= 0,
+  // An integer as the spec's integers are: exact, so not past 2^53.
+  maxRetries: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
   throwOnError: (v) => typeof v === 'boolean',
   trustedOrigins: (v) => Array.isArray(v) && v.every(isOrigin),
 };
