@@ -46,7 +46,7 @@ export class Scope {
   readonly #controller = new AbortController();
   readonly #clock: Clock;
   // A plain object, not a Map: a scope is made per request, and a Map costs more than the
-  // request's own timers. Only own keys are read (Object.keys), never the prototype's.
+  // request's own timers. The names are the package's own ('deadline', the timeout options).
   readonly #timers: Record<string, (() => void) | undefined> = {};
   readonly #unlink: () => void;
 
