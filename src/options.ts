@@ -84,7 +84,11 @@ export interface LLMOptions {
   functionType?: string;
   /** @default {} */
   additionalInfo?: Record<string, unknown>;
-  /** The fetch to send requests with (a proxy agent, a test double...). @default globalThis.fetch */
+  /**
+   * The fetch to send requests with (a proxy agent, a test double...). It is called as
+   * `fetch(url, init)`, `init.headers` an object of lower-case header names, and
+   * `init.redirect` `"manual"` (trusted redirects are followed by the package). @default globalThis.fetch
+   */
   fetch?: typeof fetch;
   /** Extra headers sent with every request. @default {} */
   headers?: Record<string, string>;
