@@ -131,6 +131,26 @@ describe('run', () => {
     expect(sent[0]?.headers.get('x-call')).toBe('c');
   });
 
+  test('sends only own headers, never inherited ones the checks did not see, polls included', async () => {
+    vi.useFakeTimers();
+    const poll = `${BASE}/api/v1/data/r1`;
+    const { fetch, sent } = fakeFetch(json({ status: 'IN_PROGRESS', data: poll }), json(done));
+    const llmHeaders = Object.assign(Object.create({ 'x-llm-inherited': 'no' }), { 'x-llm': 'a' });
+    const callHeaders = Object.assign(Object.create({ 'x-call-inherited': 'no' }), {
+      'x-call': 'b',
+    });
+    const pending = llm(fetch, { headers: llmHeaders }).run('x', { headers: callHeaders });
+    await vi.runAllTimersAsync();
+    expect((await pending).status).toBe('SUCCESS');
+    expect(sent.map((s) => s.method)).toEqual(['POST', 'GET']);
+    for (const request of sent) {
+      expect(request.headers.get('x-llm')).toBe('a');
+      expect(request.headers.get('x-call')).toBe('b');
+      expect(request.headers.get('x-llm-inherited')).toBeNull();
+      expect(request.headers.get('x-call-inherited')).toBeNull();
+    }
+  });
+
   test('no LLM or call header replaces the key, in any case; a call header replaces a default', async () => {
     const { fetch, sent } = fakeFetch(json(done), json(done));
     const model = llm(fetch, { headers: { 'X-Api-Key': 'llm-other', 'User-Agent': 'mine/1' } });

@@ -72,11 +72,16 @@ export function createMinimalClient(config: MinimalClientConfig): Client {
   return { post: request('POST'), get: request('GET') } as unknown as Client;
 }
 
-/** `target` with each header of `headers` written over it under its lower-case name. */
+/**
+ * `target` with each own header of `headers` written over it under its lower-case name (never
+ * an inherited key: only what the options' checks saw is sent).
+ */
 function lowerCased(
   target: Record<string, string>,
   headers: Record<string, string> | undefined,
 ): Record<string, string> {
-  for (const name in headers) target[name.toLowerCase()] = headers[name] as string;
+  if (headers !== undefined) {
+    for (const name of Object.keys(headers)) target[name.toLowerCase()] = headers[name] as string;
+  }
   return target;
 }
