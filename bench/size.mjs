@@ -10,8 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { measure } from '../scripts/size.mjs';
+import { bundle, measure } from '../scripts/size.mjs';
 import { ROOT } from './bundle.mjs';
 import { median } from './stats.mjs';
 
@@ -22,16 +21,7 @@ const PROBE =
 
 export async function benchSize() {
   const ours = await measure();
-  const openai = await build({
-    stdin: { contents: "export { OpenAI } from 'openai';", resolveDir: ROOT, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    write: false,
-    logLevel: 'silent',
-  });
+  const openai = await bundle("export { OpenAI } from 'openai';");
   const openaiGzip = gzipSync(openai.outputFiles[0].contents, { level: 9 }).byteLength;
   return {
     oursGzipBytes: ours.gzipBytes,

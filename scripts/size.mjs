@@ -22,21 +22,31 @@ export const BUDGET_BYTES = 12_500;
 export const TARGET_BYTES = BUDGET_BYTES;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * Bundles the module `contents` as a user's bundler would: esbuild, minified, ESM, platform
+ * neutral, packages resolved from this project (by `exports`, else `module` or `main`). The
+ * benchmark bundles its peer the same way.
+ */
+export function bundle(contents, options = {}) {
+  return build({
+    stdin: { contents, resolveDir: root, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    write: false,
+    logLevel: 'silent',
+    ...options,
+  });
+}
+
 /** Bundles `import { LLM } from 'aixplain-llm'` and measures it. */
 export async function measure() {
   if (!existsSync(join(root, 'dist', 'index.js'))) {
     throw new Error('dist/index.js is missing: run `npm run build` first.');
   }
-  const result = await build({
-    stdin: { contents: "export { LLM } from 'aixplain-llm';", resolveDir: root, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'neutral',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const result = await bundle("export { LLM } from 'aixplain-llm';", { metafile: true });
   const code = result.outputFiles[0].contents;
   const inputs = Object.entries(result.metafile.outputs)[0][1].inputs;
   const biggest = Object.entries(inputs)

@@ -23,6 +23,10 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import chromiumSetup from '../helpers/chromium.json' with { type: 'json' };
+import consumerCompilerOptions from '../helpers/consumer-compiler-options.json' with {
+  type: 'json',
+};
 import { KEY, startFakeApi } from './fake-api.mjs';
 import { RUNTIMES, TYPESCRIPT } from './runtimes.mjs';
 
@@ -331,15 +335,9 @@ async function runChromium(base, binary, dir, config, api) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: binary,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    // The flags the browser test uses on this kind of machine (no sandbox as root, no
+    // background connections on a closed network).
+    args: chromiumSetup.args,
   });
   try {
     const version = `chromium ${context.browser()?.version() ?? ''}`.trim();
@@ -371,15 +369,9 @@ async function runChromium(base, binary, dir, config, api) {
 /** TypeScript 5.9 consumers: nodenext (ESM and CJS), bundler and node10 resolution. */
 async function typeCheck(dir) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const compilerOptions = {
-    strict: true,
-    noEmit: true,
-    // The package's own declarations are checked too, not skipped.
-    skipLibCheck: false,
-    target: 'es2022',
-    lib: ['es2022', 'dom', 'dom.iterable'],
-    types: [],
-  };
+  // A strict consumer's options; skipLibCheck is off, so the package's own declarations are
+  // checked too. The package smoke test's type check starts from the same options.
+  const compilerOptions = consumerCompilerOptions;
   const projects = [
     ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }, ['esm.mts', 'cjs.cts']],
     // An app's set-up, as Vite's and Next's templates write it (skipLibCheck on, @types/node),

@@ -11,6 +11,7 @@
  * and a browser.
  */
 import { readFileSync } from 'node:fs';
+import chromiumSetup from '../helpers/chromium.json' with { type: 'json' };
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 
@@ -57,7 +58,7 @@ export const RUNTIMES = [
     bin: 'workerd',
     ai: AI_6,
   },
-  { name: 'chromium', kind: 'chromium', system: '/usr/bin/chromium', ai: AI_7 },
+  { name: 'chromium', kind: 'chromium', system: chromiumSetup.path, ai: AI_7 },
   {
     name: 'typescript',
     kind: 'typescript',

@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type StaticServer, startStaticServer } from '../browser/static-server.js';
+import chromiumSetup from '../helpers/chromium.json' with { type: 'json' };
 
 interface PageResult {
   ok: boolean;
@@ -40,18 +41,10 @@ declare global {
   }
 }
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = chromiumSetup.path;
 // The flags known to work on this kind of machine (see the header): no sandbox as root, and no
-// background connections, which the closed network would refuse.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// background connections, which the closed network would refuse. The ecosystem suite uses them too.
+const CHROMIUM_ARGS = chromiumSetup.args;
 const DIST_INDEX = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 const hasChromium = existsSync(CHROMIUM);

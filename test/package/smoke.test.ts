@@ -31,6 +31,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import consumerCompilerOptions from '../helpers/consumer-compiler-options.json' with {
+  type: 'json',
+};
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -268,15 +271,9 @@ import { executeModel } from 'aixplain-llm/generated';
 import { createAixplain } from 'aixplain-llm/ai-sdk';
 ${body}`,
     );
-    const compilerOptions = {
-      strict: true,
-      noEmit: true,
-      // The package's own declarations are checked too, not skipped.
-      skipLibCheck: false,
-      target: 'es2022',
-      lib: ['es2022', 'dom', 'dom.iterable'],
-      types: [],
-    };
+    // A strict consumer's options; skipLibCheck is off, so the package's own declarations are
+    // checked too. The ecosystem suite's type checks start from the same options.
+    const compilerOptions = consumerCompilerOptions;
     writeFileSync(
       join(consumer, 'tsconfig.node16.json'),
       JSON.stringify({
